@@ -1,0 +1,29 @@
+# The two commands: `make serve` and `make test`. Each sets up what it needs first.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+
+.PHONY: serve test setup lint bench schema
+
+$(BIN)/gql-media: pyproject.toml requirements.lock
+	PY=$(PY) scripts/bootstrap.sh
+
+setup: $(BIN)/gql-media
+
+serve: setup
+	$(BIN)/gql-media migrate
+	$(BIN)/gql-media serve --host $(HOST) --port $(PORT)
+
+test: setup
+	scripts/services.sh
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+schema: setup
+	$(BIN)/gql-media export-schema > schema.graphql

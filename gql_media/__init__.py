@@ -1,0 +1,3 @@
+"""gql-media: a GraphQL media server for AI video tools."""
+
+__version__ = "0.1.0"

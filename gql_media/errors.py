@@ -1,0 +1,86 @@
+"""The errors of gql-media, each with a stable `code` that clients can switch on.
+
+    GqlMediaError                 base; `code`, `message`
+    ├── NotFound                  NOT_FOUND: no such row for this owner
+    ├── InvalidInput              INVALID_INPUT: arguments fail validation
+    ├── InvalidState              INVALID_STATE: the row is not in a state that allows it
+    ├── ForbiddenUrl              FORBIDDEN_URL: scheme or address refused for imports
+    ├── TooLarge                  TOO_LARGE: bytes, pixels or duration over a limit
+    ├── FetchFailed               FETCH_FAILED: the remote answered with an error
+    ├── MediaError                INVALID_MEDIA: ffprobe/ffmpeg cannot read the file
+    │   ├── UnsupportedFormat     UNSUPPORTED_FORMAT: a container outside the allowlist
+    │   └── MediaTimeout          MEDIA_TIMEOUT: ffmpeg/ffprobe ran past its timeout
+    └── TransientError            (retryable) network, storage or database hiccups
+        └── FetchTimeout          FETCH_TIMEOUT: the source stalled or did not connect
+
+Services and jobs raise these; resolvers map them to GraphQL error types and jobs store
+`code` and `message` on the job and asset rows. Anything else is a bug and is masked.
+"""
+
+
+class GqlMediaError(Exception):
+    """Base of all expected errors."""
+
+    code = "ERROR"
+    retryable = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(GqlMediaError):
+    code = "NOT_FOUND"
+
+
+class InvalidInput(GqlMediaError):
+    code = "INVALID_INPUT"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidState(GqlMediaError):
+    code = "INVALID_STATE"
+
+
+class ForbiddenUrl(GqlMediaError):
+    code = "FORBIDDEN_URL"
+
+
+class TooLarge(GqlMediaError):
+    code = "TOO_LARGE"
+
+    def __init__(self, message: str, limit: int | float | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class FetchFailed(GqlMediaError):
+    code = "FETCH_FAILED"
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class MediaError(GqlMediaError):
+    code = "INVALID_MEDIA"
+
+
+class UnsupportedFormat(MediaError):
+    code = "UNSUPPORTED_FORMAT"
+
+
+class MediaTimeout(MediaError):
+    code = "MEDIA_TIMEOUT"
+
+
+class TransientError(GqlMediaError):
+    code = "TRANSIENT"
+    retryable = True
+
+
+class FetchTimeout(TransientError):
+    code = "FETCH_TIMEOUT"

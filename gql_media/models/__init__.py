@@ -1,0 +1,22 @@
+"""Tortoise models, one module per aggregate. Import as `from gql_media import models`."""
+
+from gql_media.models.asset import Asset, AssetTag
+from gql_media.models.enums import (
+    AssetKind,
+    AssetStatus,
+    JobKind,
+    JobStatus,
+    SourceType,
+)
+from gql_media.models.job import Job
+
+__all__ = [
+    "Asset",
+    "AssetKind",
+    "AssetStatus",
+    "AssetTag",
+    "Job",
+    "JobKind",
+    "JobStatus",
+    "SourceType",
+]

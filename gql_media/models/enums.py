@@ -1,0 +1,41 @@
+"""Enumerations stored in model columns (shared with the GraphQL enums)."""
+
+from enum import StrEnum
+
+
+class AssetKind(StrEnum):
+    VIDEO = "VIDEO"
+    IMAGE = "IMAGE"
+    AUDIO = "AUDIO"
+
+
+class AssetStatus(StrEnum):
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+class SourceType(StrEnum):
+    UPLOADED = "UPLOADED"
+    IMPORTED = "IMPORTED"
+    GENERATED = "GENERATED"
+    STITCHED = "STITCHED"
+
+
+class JobKind(StrEnum):
+    IMPORT_URL = "IMPORT_URL"
+    PROCESS_UPLOAD = "PROCESS_UPLOAD"
+    REGENERATE_THUMBNAIL = "REGENERATE_THUMBNAIL"
+
+
+class JobStatus(StrEnum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED)

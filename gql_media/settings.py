@@ -1,0 +1,129 @@
+"""Settings read from `GQL_MEDIA_*` environment variables (nested groups use `__`).
+
+Built only in entry points (cli, worker, the ASGI factory) and passed down.
+"""
+
+import ipaddress
+import secrets
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+GiB = 1024**3
+
+
+class StorageSettings(BaseModel):
+    """Where blobs and thumbnails live: a local directory or an S3 bucket."""
+
+    backend: Literal["local", "s3"] = "local"
+    # Local backend: defaults to <data_dir>/storage.
+    local_dir: Path | None = None
+    # S3 backend.
+    bucket: str = "gql-media"
+    endpoint_url: str | None = None
+    region: str = "us-east-1"
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+    # Files at least this large go up as multipart uploads of `part_size` parts.
+    multipart_threshold_bytes: int = Field(default=16 * 1024 * 1024, ge=5 * 1024**2)
+    part_size_bytes: int = Field(default=8 * 1024 * 1024, ge=5 * 1024**2)
+
+
+class LimitsSettings(BaseModel):
+    """Caps on what one upload or import may be."""
+
+    max_upload_bytes: int = Field(default=2 * GiB, gt=0)
+    max_import_bytes: int = Field(default=2 * GiB, gt=0)
+    max_duration_seconds: float = Field(default=4 * 3600, gt=0)
+    # 8K UHD (7680 x 4320) is the largest frame admitted by default.
+    max_pixels: int = Field(default=7680 * 4320, gt=0)
+
+
+class ImportSettings(BaseModel):
+    """How URL imports reach the network."""
+
+    # CIDRs that imports may reach although they are private or loopback.
+    allow_networks: Annotated[list[IPNetwork], NoDecode] = Field(default_factory=list)
+    connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A download that receives nothing for this long is abandoned.
+    idle_timeout_seconds: float = Field(default=30.0, gt=0)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+
+    @field_validator("allow_networks", mode="before")
+    @classmethod
+    def _split_cidrs(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+class MediaSettings(BaseModel):
+    """ffmpeg and ffprobe."""
+
+    ffmpeg_path: str = "ffmpeg"
+    ffprobe_path: str = "ffprobe"
+    probe_timeout_seconds: float = Field(default=30.0, gt=0)
+    thumbnail_timeout_seconds: float = Field(default=60.0, gt=0)
+
+
+class Settings(BaseSettings):
+    """All settings of one gql-media process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GQL_MEDIA_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    data_dir: Path = Path("data")
+    # Defaults to a SQLite file under data_dir; a postgres:// URL selects PostgreSQL.
+    database_url: str | None = None
+    # Signs local /files/ links; generated once and kept in data_dir when unset.
+    secret_key: str | None = None
+    thumbnail_width: int = Field(default=320, ge=16, le=4096)
+    url_ttl_seconds: int = Field(default=3600, ge=1, le=7 * 24 * 3600)
+    # How many jobs the in-process runner runs at once.
+    job_concurrency: int = Field(default=2, ge=1, le=64)
+    job_max_attempts: int = Field(default=3, ge=1, le=50)
+    # Prefix of links to local files, e.g. https://media.example.com; relative if unset.
+    public_base_url: str | None = None
+
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
+    import_: ImportSettings = Field(default_factory=ImportSettings, alias="gql_media_import")
+    media: MediaSettings = Field(default_factory=MediaSettings)
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite://{(self.data_dir / 'gql_media.sqlite3').resolve()}"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.data_dir / "tmp"
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.storage.local_dir or self.data_dir / "storage"
+
+    def ensure_dirs(self) -> None:
+        """Create the data directories this process writes to."""
+        for path in (self.data_dir, self.tmp_dir):
+            path.mkdir(parents=True, exist_ok=True)
+
+    def signing_key(self) -> bytes:
+        """The HMAC key for local links: the setting, or one kept in data_dir."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        key_file = self.data_dir / "secret_key"
+        if not key_file.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip().encode()

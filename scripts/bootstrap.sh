@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Create .venv, install the locked dependencies and the package, and make sure ffmpeg
+# is on PATH (apt-get when we are root, a clear message otherwise).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-python3.11}
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+
+if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: installing ffmpeg with apt-get" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null
+  else
+    echo "bootstrap: ffmpeg and ffprobe are required; install them (e.g. 'sudo apt-get install ffmpeg')" >&2
+    exit 1
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -r requirements.lock
+.venv/bin/python -m pip install -q --no-deps -e .
+touch .venv/bin/gql-media
