@@ -69,9 +69,7 @@ class Storage(ABC):
         """
 
     @abstractmethod
-    async def url(
-        self, key: str, expires_in: int, filename: str | None = None
-    ) -> str:
+    async def url(self, key: str, expires_in: int, filename: str | None = None) -> str:
         """A link that lets anyone GET the object for `expires_in` seconds.
 
         Args:

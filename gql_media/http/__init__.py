@@ -1,0 +1,1 @@
+"""Plain HTTP endpoints served next to the GraphQL API."""

@@ -1,0 +1,135 @@
+"""S3-only behaviour: multipart uploads, their abort on failure, error mapping."""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from gql_media.errors import NotFound, TransientError
+from gql_media.settings import StorageSettings
+from gql_media.storage.s3 import S3Storage, _mapped_errors
+
+MiB = 1024 * 1024
+KEY = "blobs/sha256/00/00/" + "0" * 64
+UPLOAD_PART = "before-parameter-build.s3.UploadPart"
+
+
+@pytest.fixture
+async def s3(s3_settings: StorageSettings) -> AsyncIterator[S3Storage]:
+    storage = S3Storage(
+        s3_settings.model_copy(
+            update={"multipart_threshold_bytes": 5 * MiB, "part_size_bytes": 5 * MiB}
+        )
+    )
+    yield storage
+    await storage.close()
+
+
+@pytest.fixture
+def large_file(tmp_path: Path) -> Path:
+    path = tmp_path / "large.bin"
+    path.write_bytes(os.urandom(11 * MiB))
+    return path
+
+
+async def pending_uploads(storage: S3Storage) -> list[dict[str, Any]]:
+    client = await storage.client()
+    listing = await client.list_multipart_uploads(Bucket=storage.bucket)
+    uploads: list[dict[str, Any]] = listing.get("Uploads", [])
+    return uploads
+
+
+async def test_large_file_goes_up_in_parts(s3: S3Storage, large_file: Path) -> None:
+    parts: list[int] = []
+    client = await s3.client()
+    client.meta.events.register(
+        UPLOAD_PART, lambda params, **_: parts.append(params["PartNumber"])
+    )
+
+    await s3.put_file(KEY, large_file, "video/mp4")
+
+    assert parts == [1, 2, 3]
+    head = await client.head_object(Bucket=s3.bucket, Key=KEY)
+    assert head["ContentLength"] == 11 * MiB
+    assert head["ContentType"] == "video/mp4"
+    assert await pending_uploads(s3) == []
+
+
+async def test_failed_part_aborts_the_upload(s3: S3Storage, large_file: Path) -> None:
+    def drop_second_part(params: dict[str, Any], **_: Any) -> None:
+        if params["PartNumber"] == 2:
+            raise EndpointConnectionError(endpoint_url=s3.settings.endpoint_url)
+
+    client = await s3.client()
+    client.meta.events.register(UPLOAD_PART, drop_second_part)
+
+    with pytest.raises(TransientError):
+        await s3.put_file(KEY, large_file)
+
+    assert await pending_uploads(s3) == []
+    assert not await s3.exists(KEY)
+
+
+async def test_cancelled_upload_is_aborted(s3: S3Storage, large_file: Path) -> None:
+    second_part_started = asyncio.Event()
+
+    async def stall_second_part(params: dict[str, Any], **_: Any) -> None:
+        if params["PartNumber"] == 2:
+            second_part_started.set()
+            await asyncio.sleep(60)
+
+    client = await s3.client()
+    client.meta.events.register(UPLOAD_PART, stall_second_part)
+    upload = asyncio.create_task(s3.put_file(KEY, large_file))
+    await second_part_started.wait()
+    assert len(await pending_uploads(s3)) == 1  # part 1 is stored on the server
+
+    upload.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await upload
+
+    assert await pending_uploads(s3) == []
+    assert not await s3.exists(KEY)
+
+
+async def test_presigned_url_names_the_file(s3: S3Storage) -> None:
+    await s3.put_bytes(KEY, b"video")
+    url = await s3.url(KEY, 60, filename='ad "variant" é.mp4')
+
+    assert "X-Amz-Expires=60" in url  # SigV4, not the deprecated SigV2
+    async with httpx.AsyncClient() as http:
+        response = await http.get(url)
+    assert response.content == b"video"
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=UTF-8''ad%20%22variant%22%20%C3%A9.mp4" in disposition
+
+
+def client_error(code: str, status: int) -> ClientError:
+    response: Any = {
+        "Error": {"Code": code, "Message": code},
+        "ResponseMetadata": {"HTTPStatusCode": status},
+    }
+    return ClientError(response, "GetObject")
+
+
+@pytest.mark.parametrize(
+    ("error", "mapped"),
+    [
+        (client_error("NoSuchKey", 404), NotFound),
+        (client_error("404", 404), NotFound),
+        (client_error("SlowDown", 503), TransientError),
+        (client_error("InternalError", 500), TransientError),
+        (EndpointConnectionError(endpoint_url="http://s3"), TransientError),
+        (client_error("AccessDenied", 403), ClientError),
+        (client_error("NoSuchBucket", 404), ClientError),
+    ],
+)
+def test_error_mapping(error: Exception, mapped: type[Exception]) -> None:
+    with pytest.raises(mapped), _mapped_errors(KEY):
+        raise error
