@@ -1,0 +1,106 @@
+"""Make small media files, good and hostile, with the real ffmpeg at test time."""
+
+import random
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+FFMPEG = "ffmpeg"
+_QUIET = ("-nostdin", "-hide_banner", "-loglevel", "error", "-y")
+
+
+def ffmpeg(*args: str) -> None:
+    """Run ffmpeg quietly (overwriting outputs) and fail on a non-zero exit."""
+    subprocess.run([FFMPEG, *_QUIET, *args], check=True, timeout=60)
+
+
+def make_video(
+    path: Path,
+    *,
+    width: int = 1280,
+    height: int = 720,
+    fps: int | str = 30,
+    seconds: float = 2.0,
+    codec: str = "libx264",
+    audio: bool = False,
+    faststart: bool = True,
+) -> Path:
+    """A testsrc2 clip, with a sine tone when `audio`, in the suffix's container."""
+    args = ["-f", "lavfi", "-i", f"testsrc2=s={width}x{height}:r={fps}:d={seconds}"]
+    if audio:
+        args += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
+    args += ["-c:v", codec, "-pix_fmt", "yuv420p"]
+    if codec == "libx264":
+        args += ["-preset", "ultrafast"]
+    if audio:
+        args += ["-c:a", "aac" if path.suffix in (".mp4", ".mov") else "libopus"]
+        args += ["-shortest"]
+    if faststart and path.suffix in (".mp4", ".mov"):
+        args += ["-movflags", "+faststart"]
+    ffmpeg(*args, str(path))
+    return path
+
+
+def make_image(path: Path, width: int = 320, height: int = 180) -> Path:
+    """One testsrc2 frame as PNG or JPEG, chosen by the suffix."""
+    ffmpeg("-f", "lavfi", "-i", f"testsrc2=s={width}x{height}", "-frames:v", "1",
+            "-update", "1", str(path))  # fmt: skip
+    return path
+
+
+def make_audio(path: Path, seconds: float = 1.0) -> Path:
+    """A sine tone as MP3 or WAV, chosen by the suffix."""
+    ffmpeg("-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", str(path))
+    return path
+
+
+def make_hls_playlist_attack(
+    path: Path, segments: Sequence[str] = ("file:///etc/passwd", "/etc/passwd")
+) -> Path:
+    """An HLS playlist (whatever the file is named) whose segments are local files."""
+    lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:10"]
+    lines.append("#EXT-X-MEDIA-SEQUENCE:0")
+    for segment in segments:
+        lines += ["#EXTINF:2.0,", segment]
+    lines.append("#EXT-X-ENDLIST")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def make_ffconcat_attack(
+    path: Path, entries: Sequence[str] = ("/etc/passwd", "/etc/hostname")
+) -> Path:
+    """An ffconcat script that names other files (absolute paths by default)."""
+    body = "".join(f"file '{entry}'\n" for entry in entries)
+    path.write_text("ffconcat version 1.0\n" + body)
+    return path
+
+
+def make_truncated_mp4(src: Path, dest: Path) -> Path:
+    """The first half of an MP4 whose moov index is at the end, so it is lost."""
+    data = src.read_bytes()
+    if data.find(b"moov") < data.find(b"mdat"):
+        raise ValueError(f"{src} has moov first; make it with faststart=False")
+    dest.write_bytes(data[: len(data) // 2])
+    return dest
+
+
+def make_subtitles_only(path: Path) -> Path:
+    """A Matroska file with a subtitle stream and no audio or video."""
+    srt = path.with_suffix(".srt")
+    srt.write_text("1\n00:00:00,000 --> 00:00:01,000\nhello\n")
+    ffmpeg("-i", str(srt), "-c:s", "srt", str(path))
+    srt.unlink()
+    return path
+
+
+def make_text_as_mp4(path: Path) -> Path:
+    """A plain text file with a video name."""
+    path.write_text("This is not a video.\nJust some words in a file.\n" * 20)
+    return path
+
+
+def make_random_bytes(path: Path, n: int = 64 * 1024, *, seed: int = 7) -> Path:
+    """`n` pseudo-random bytes, the same every run so a test cannot flake."""
+    path.write_bytes(random.Random(seed).randbytes(n))
+    return path
