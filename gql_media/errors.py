@@ -3,13 +3,14 @@
     GqlMediaError                 base; `code`, `message`
     ├── NotFound                  NOT_FOUND: no such row for this owner
     ├── InvalidInput              INVALID_INPUT: arguments fail validation
-    ├── InvalidState              INVALID_STATE: the row is not in a state that allows it
+    ├── InvalidState              INVALID_STATE: the row's state does not allow it
     ├── ForbiddenUrl              FORBIDDEN_URL: scheme or address refused for imports
     ├── TooLarge                  TOO_LARGE: bytes, pixels or duration over a limit
     ├── FetchFailed               FETCH_FAILED: the remote answered with an error
     ├── MediaError                INVALID_MEDIA: ffprobe/ffmpeg cannot read the file
     │   ├── UnsupportedFormat     UNSUPPORTED_FORMAT: a container outside the allowlist
     │   └── MediaTimeout          MEDIA_TIMEOUT: ffmpeg/ffprobe ran past its timeout
+    ├── Cancelled                 CANCELED: a user cancelled the job
     └── TransientError            (retryable) network, storage or database hiccups
         └── FetchTimeout          FETCH_TIMEOUT: the source stalled or did not connect
 
@@ -84,3 +85,15 @@ class TransientError(GqlMediaError):
 
 class FetchTimeout(TransientError):
     code = "FETCH_TIMEOUT"
+
+
+class Cancelled(GqlMediaError):
+    """The job was cancelled by a user (recorded as CANCELED, not FAILED)."""
+
+    code = "CANCELED"
+
+
+class Internal(GqlMediaError):
+    """A bug; the message names only the exception type, never its details."""
+
+    code = "INTERNAL"

@@ -95,7 +95,9 @@ class Settings(BaseSettings):
 
     storage: StorageSettings = Field(default_factory=StorageSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
-    import_: ImportSettings = Field(default_factory=ImportSettings, alias="gql_media_import")
+    import_: ImportSettings = Field(
+        default_factory=ImportSettings, alias="gql_media_import"
+    )
     media: MediaSettings = Field(default_factory=MediaSettings)
 
     @property

@@ -26,7 +26,7 @@ class HashingWriter:
         self.max_bytes = max_bytes
         self.size = 0
         self._hash = hashlib.sha256()
-        self._file = open(path, "xb")  # noqa: SIM115 - closed in close()/__exit__
+        self._file = open(path, "xb")
 
     def write(self, chunk: bytes) -> None:
         """Append `chunk`; raise TooLarge (and stop writing) past the cap."""

@@ -1,4 +1,7 @@
-"""Tortoise models, one module per aggregate. Import as `from gql_media import models`."""
+"""Tortoise models, one module per aggregate.
+
+Import as `from gql_media import models` and write `models.Asset`.
+"""
 
 from gql_media.models.asset import Asset, AssetTag
 from gql_media.models.enums import (

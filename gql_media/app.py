@@ -1,0 +1,77 @@
+"""The ASGI application: GraphQL (with GraphiQL) at /graphql, signed local files
+under /files/, a health check. `create_app` is the uvicorn factory."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+
+from gql_media import db, jobs
+from gql_media.http.files import files_route
+from gql_media.http.graphql import GraphQLApp
+from gql_media.runtime import Runtime, build_runtime
+from gql_media.schema.root import build_schema
+from gql_media.services.jobs import recover
+from gql_media.settings import Settings
+from gql_media.storage.local import LocalStorage
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None, *, manage_db: bool = True
+) -> Starlette:
+    """Build the app; backends start in the lifespan and stop with it.
+
+    Args:
+        settings: defaults to the environment's.
+        manage_db: open and close the database connections in the lifespan; off
+            when the caller (a test session) holds them already.
+    """
+    settings = settings or Settings()
+    settings.ensure_dirs()
+    runtime = build_runtime(settings, jobs.make_handler)
+    graphql = GraphQLApp(build_schema(), runtime)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_db:
+            await db.connect(settings.db_url)
+        await runtime.queue.start()
+        await recover(runtime)
+        logger.info("gql-media ready (storage: %s)", settings.storage.backend)
+        try:
+            yield
+        finally:
+            await runtime.close()
+            if manage_db:
+                await db.close()
+
+    routes: list[BaseRoute] = [
+        Route("/", _home),
+        Route("/healthz", _health),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+    ]
+    if isinstance(runtime.storage, LocalStorage):
+        routes.append(files_route(runtime.storage, settings.signing_key()))
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.runtime = runtime
+    return app
+
+
+def runtime_of(app: Starlette) -> Runtime:
+    runtime: Runtime = app.state.runtime
+    return runtime
+
+
+async def _home(request: Request) -> Response:
+    return RedirectResponse("/graphql")
+
+
+async def _health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})

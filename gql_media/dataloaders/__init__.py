@@ -1,0 +1,37 @@
+"""Per-request DataLoaders, named <thing>_by_<key>. Never module-level: their cache
+must not outlive the request."""
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from strawberry.dataloader import DataLoader
+
+from gql_media import models
+
+
+async def _assets_by_id(ids: list[str]) -> list[models.Asset | None]:
+    rows = await models.Asset.filter(id__in=[UUID(i) for i in ids], deleted_at=None)
+    by_id = {str(row.id): row for row in rows}
+    return [by_id.get(i) for i in ids]
+
+
+async def _tags_by_asset_id(ids: list[str]) -> list[list[str]]:
+    rows = await models.AssetTag.filter(asset_id__in=[UUID(i) for i in ids]).order_by(
+        "id"
+    )
+    tags: dict[str, list[str]] = {i: [] for i in ids}
+    for row in rows:
+        tags[str(row.asset_id)].append(row.tag)  # type: ignore[attr-defined]
+    return [tags[i] for i in ids]
+
+
+@dataclass
+class Loaders:
+    """The loaders of one request."""
+
+    assets_by_id: DataLoader[str, models.Asset | None] = field(
+        default_factory=lambda: DataLoader(load_fn=_assets_by_id)
+    )
+    tags_by_asset_id: DataLoader[str, list[str]] = field(
+        default_factory=lambda: DataLoader(load_fn=_tags_by_asset_id)
+    )

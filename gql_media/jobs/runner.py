@@ -1,0 +1,97 @@
+"""Run one job by id: claim the row, call its function, record the outcome.
+
+The same function serves every queue backend, so no job logic lives in a backend.
+"""
+
+import asyncio
+import logging
+import shutil
+
+from gql_media import models
+from gql_media.errors import Cancelled, GqlMediaError, Internal
+from gql_media.jobs.base import JobFunction
+from gql_media.jobs.imports import import_url
+from gql_media.jobs.thumbnails import regenerate_thumbnail
+from gql_media.jobs.uploads import process_upload
+from gql_media.models import JobKind, JobStatus
+from gql_media.queue import JobHandler
+from gql_media.runtime import Runtime
+from gql_media.services import assets, jobs
+
+logger = logging.getLogger(__name__)
+
+JOB_FUNCTIONS: dict[JobKind, JobFunction] = {
+    JobKind.IMPORT_URL: import_url,
+    JobKind.PROCESS_UPLOAD: process_upload,
+    JobKind.REGENERATE_THUMBNAIL: regenerate_thumbnail,
+}
+
+
+def make_handler(runtime: Runtime) -> JobHandler:
+    """The function a queue calls with a job id."""
+
+    async def handle(job_id: str) -> None:
+        await run_job(runtime, job_id)
+
+    return handle
+
+
+async def run_job(runtime: Runtime, job_id: str) -> None:
+    job = await jobs.claim(runtime, job_id)
+    if job is None:
+        logger.info("job %s is not queued any more; skipped", job_id)
+        return
+    function = JOB_FUNCTIONS[JobKind(job.kind)]
+    work_dir = runtime.tmp_path(f"job-{job.id}")
+    work_dir.mkdir(parents=True, exist_ok=True)
+    logger.info("job %s (%s) started, attempt %d", job.id, job.kind, job.attempts)
+    try:
+        try:
+            reporter = jobs.Reporter(runtime, job)
+            outcome = await function(runtime, reporter, job, work_dir)
+        finally:
+            # Before the outcome is recorded: a finished job leaves no temp files.
+            await asyncio.to_thread(shutil.rmtree, work_dir, ignore_errors=True)
+        await jobs.finish(
+            runtime,
+            job.id,
+            JobStatus.SUCCEEDED,
+            asset_id=outcome.asset_id,
+            is_duplicate=outcome.is_duplicate,
+            message="duplicate of an existing asset" if outcome.is_duplicate else "",
+        )
+        logger.info("job %s succeeded", job.id)
+    except asyncio.CancelledError:
+        # Shielded: the bookkeeping must finish although our task is cancelled.
+        await asyncio.shield(_interrupted(runtime, job))
+        raise
+    except GqlMediaError as error:
+        await _failed(runtime, job, error)
+    except Exception as exc:
+        logger.exception("job %s crashed", job.id)
+        error = Internal(f"unexpected error ({type(exc).__name__})")
+        await _failed(runtime, job, error)
+
+
+async def _failed(runtime: Runtime, job: models.Job, error: GqlMediaError) -> None:
+    status = JobStatus.CANCELED if isinstance(error, Cancelled) else JobStatus.FAILED
+    logger.info("job %s %s: %s %s", job.id, status.value, error.code, error.message)
+    # The asset first: once the job reads FAILED, everything is in its end state.
+    await assets.fail_after_job(runtime, job, error.code, error.message)
+    await jobs.finish(runtime, job.id, status, error=error)
+
+
+async def _interrupted(runtime: Runtime, job: models.Job) -> None:
+    """Our task was cancelled: by a user (CANCELED) or by shutdown (run again at
+    the next start, so the job goes back to QUEUED)."""
+    current = await models.Job.get(id=job.id)
+    if current.cancel_requested:
+        await _failed(runtime, current, Cancelled("the job was cancelled"))
+    else:
+        await jobs.update_job(
+            runtime,
+            job.id,
+            status=JobStatus.QUEUED,
+            stage="queued",
+            message="interrupted",
+        )

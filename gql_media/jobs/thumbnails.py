@@ -1,0 +1,37 @@
+"""regenerate_thumbnail: make an asset's thumbnail again at a chosen time."""
+
+from pathlib import Path
+
+from gql_media import models
+from gql_media.errors import InvalidState
+from gql_media.jobs.base import Outcome, load_asset, local_copy
+from gql_media.models import AssetKind, AssetStatus
+from gql_media.runtime import Runtime
+from gql_media.services import assets, processing
+from gql_media.services.jobs import Reporter
+
+
+async def regenerate_thumbnail(
+    runtime: Runtime, reporter: Reporter, job: models.Job, work_dir: Path
+) -> Outcome:
+    asset = await load_asset(job)
+    if asset.status is not AssetStatus.READY or not asset.storage_key:
+        raise InvalidState("only a READY asset has a thumbnail to regenerate")
+    assert asset.checksum and asset.kind  # READY assets have both
+    await reporter.stage("fetch", 0.1, "reading the stored file")
+    path = await local_copy(runtime, asset.storage_key, work_dir)
+    await reporter.stage("thumbnail", 0.5, "making thumbnail")
+    thumb = await processing.store_thumbnail(
+        runtime,
+        path,
+        work_dir,
+        sha256=asset.checksum,
+        kind=AssetKind(asset.kind),
+        duration=asset.duration_seconds,
+        at_seconds=float(job.payload.get("at_seconds", 0.0)),
+    )
+    old = asset.thumbnail_key
+    await models.Asset.filter(id=asset.id).update(thumbnail_key=thumb)
+    if old != thumb:
+        await assets.release(runtime, old)
+    return Outcome(str(asset.id))

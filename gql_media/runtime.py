@@ -1,0 +1,54 @@
+"""The backends one process works with, built from Settings by an entry point."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gql_media.bus import MemoryBus, ProgressBus
+from gql_media.queue import JobHandler, JobQueue, LocalQueue
+from gql_media.settings import Settings
+from gql_media.storage import Storage, build_storage
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Settings plus the three swappable backends: storage, queue and bus.
+
+    Services and job functions receive this instead of reading globals. The
+    embedded mode fills it with local storage (or S3), the in-process queue and
+    the in-memory bus.
+    """
+
+    settings: Settings
+    storage: Storage
+    bus: ProgressBus
+    queue: JobQueue = field(init=False)
+
+    def tmp_path(self, name: str) -> Path:
+        """A path in the data directory's tmp folder (not created)."""
+        return self.settings.tmp_dir / name
+
+    async def close(self) -> None:
+        await self.queue.close()
+        await self.bus.close()
+        await self.storage.close()
+
+
+def build_runtime(
+    settings: Settings, make_handler: Callable[[Runtime], JobHandler]
+) -> Runtime:
+    """Build the embedded-mode backends.
+
+    Args:
+        settings: this process's settings.
+        make_handler: given the runtime, returns the function that runs one job by
+            id (`jobs.handler`); passed in because the queue sits below the jobs.
+    """
+    settings.ensure_dirs()
+    storage = build_storage(settings)
+    runtime = Runtime(settings=settings, storage=storage, bus=MemoryBus())
+    runtime.queue = LocalQueue(make_handler(runtime), settings.job_concurrency)
+    return runtime

@@ -1,0 +1,29 @@
+"""The typed GraphQL context and the request's owner."""
+
+from dataclasses import dataclass, field
+
+import strawberry
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+
+from gql_media.dataloaders import Loaders
+from gql_media.runtime import Runtime
+
+LOCAL_OWNER = "local"
+
+
+def get_owner(request: Request | WebSocket) -> str:
+    """Who is asking. The one place authentication plugs in later; for now every
+    request acts for the single local owner."""
+    return LOCAL_OWNER
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    runtime: Runtime
+    owner_id: str
+    loaders: Loaders = field(default_factory=Loaders)
+
+
+Info = strawberry.Info[Context, None]

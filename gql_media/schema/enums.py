@@ -1,0 +1,28 @@
+"""GraphQL enums, mirroring the model enums."""
+
+from enum import Enum
+
+import strawberry
+
+from gql_media import models
+
+AssetKind = strawberry.enum(models.AssetKind, description="What a media file holds.")
+AssetStatus = strawberry.enum(
+    models.AssetStatus, description="PENDING -> PROCESSING -> READY or FAILED."
+)
+SourceType = strawberry.enum(models.SourceType, description="How an asset arrived.")
+JobKind = strawberry.enum(models.JobKind, description="What a job does.")
+JobStatus = strawberry.enum(
+    models.JobStatus, description="QUEUED -> RUNNING -> SUCCEEDED, FAILED or CANCELED."
+)
+
+
+@strawberry.enum(description="Sort orders of the assets list.")
+class AssetOrder(Enum):
+    CREATED_AT_DESC = "created_at_desc"
+    CREATED_AT_ASC = "created_at_asc"
+    SIZE_DESC = "size_desc"
+    SIZE_ASC = "size_asc"
+    DURATION_DESC = "duration_desc"
+    DURATION_ASC = "duration_asc"
+    NAME_ASC = "name_asc"

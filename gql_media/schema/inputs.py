@@ -1,0 +1,103 @@
+"""Input types of the asset and job operations."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gql_media.schema.enums import (
+    AssetKind,
+    AssetStatus,
+    JobKind,
+    JobStatus,
+    SourceType,
+)
+from gql_media.schema.scalars import BigInt
+from gql_media.services.details import AssetDetails, Provenance
+
+
+@strawberry.input(description="Generation provenance of an AI-generated asset.")
+class ProvenanceInput:
+    provider: str | None = None
+    model: str | None = None
+    prompt: str | None = None
+    params: JSON | None = None
+    external_job_id: str | None = None
+    cost: Decimal | None = None
+    completed_at: datetime | None = None
+
+    def to_domain(self) -> Provenance:
+        return Provenance(
+            provider=self.provider,
+            model=self.model,
+            prompt=self.prompt,
+            params=self.params,
+            external_job_id=self.external_job_id,
+            cost=self.cost,
+            completed_at=self.completed_at,
+        )
+
+
+@strawberry.input
+class UploadAssetInput:
+    name: str | None = strawberry.field(
+        default=None, description="Defaults to the uploaded file name."
+    )
+    kind: AssetKind | None = strawberry.field(
+        default=None, description="Expected kind; a file of another kind fails."
+    )
+    tags: list[str] = strawberry.field(default_factory=list)
+    metadata: JSON = strawberry.field(default_factory=dict)
+    provenance: ProvenanceInput | None = None
+
+    def to_domain(self) -> AssetDetails:
+        return AssetDetails(
+            name=self.name,
+            kind=self.kind,
+            tags=list(self.tags),
+            metadata=self.metadata,
+            provenance=self.provenance.to_domain() if self.provenance else None,
+        ).validate()
+
+
+@strawberry.input
+class ImportAssetInput(UploadAssetInput):
+    url: str = strawberry.field(description="http(s) URL of the file, e.g. a CDN link.")
+
+
+@strawberry.input
+class UpdateAssetInput:
+    name: str | None = None
+    tags: list[str] | None = strawberry.field(
+        default=None, description="Replaces all tags when given."
+    )
+    metadata: JSON | None = strawberry.field(
+        default=None, description="Replaces the metadata object when given."
+    )
+
+
+@strawberry.input(description="Every given condition must hold.")
+class AssetFilter:
+    kind: AssetKind | None = None
+    status: AssetStatus | None = None
+    source_type: SourceType | None = None
+    tag: str | None = None
+    text: str | None = strawberry.field(
+        default=None, description="Case-insensitive text in the name or the prompt."
+    )
+    min_duration_seconds: float | None = None
+    max_duration_seconds: float | None = None
+    min_size_bytes: BigInt | None = None
+    max_size_bytes: BigInt | None = None
+    archived: bool | None = strawberry.field(
+        default=False,
+        description="false (default): live only; true: archived only; null: both.",
+    )
+
+
+@strawberry.input
+class JobFilter:
+    status: JobStatus | None = None
+    kind: JobKind | None = None
+    asset_id: strawberry.ID | None = None

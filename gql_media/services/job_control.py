@@ -1,0 +1,48 @@
+"""Cancel and retry: the job use cases that also touch the job's asset."""
+
+import logging
+
+from tortoise.transactions import in_transaction
+
+from gql_media import models
+from gql_media.errors import InvalidState
+from gql_media.models import JobStatus
+from gql_media.runtime import Runtime
+from gql_media.services import assets, jobs
+
+logger = logging.getLogger(__name__)
+
+
+async def cancel(runtime: Runtime, owner_id: str, job_id: str) -> models.Job:
+    """Cancel a QUEUED or RUNNING job; its ffmpeg child is killed, temp files go."""
+    job = await jobs.get_job(owner_id, job_id)
+    if job.status not in jobs.ACTIVE:
+        raise InvalidState(f"the job is {job.status.value} and cannot be cancelled")
+    if not await jobs.stop(runtime, job):
+        await assets.fail_after_job(runtime, job, "CANCELED", "the job was cancelled")
+    return await models.Job.get(id=job.id)
+
+
+async def retry(runtime: Runtime, owner_id: str, job_id: str) -> models.Job:
+    """Queue a FAILED or CANCELED job again (after the commit)."""
+    job = await jobs.get_job(owner_id, job_id)
+    if job.status not in (JobStatus.FAILED, JobStatus.CANCELED):
+        raise InvalidState(f"the job is {job.status.value}; only failed or cancelled")
+
+    async with in_transaction():
+        await assets.prepare_retry(job)
+        job = await jobs.update_job(
+            runtime,
+            job.id,
+            status=JobStatus.QUEUED,
+            stage="queued",
+            progress=0.0,
+            message="",
+            error_code=None,
+            error_message=None,
+            cancel_requested=False,
+            finished_at=None,
+            max_attempts=max(job.max_attempts, job.attempts + 1),
+        )
+    await runtime.queue.enqueue(str(job.id))
+    return job
