@@ -70,6 +70,15 @@ class MediaSettings(BaseModel):
     thumbnail_timeout_seconds: float = Field(default=60.0, gt=0)
 
 
+class WebhookSettings(BaseModel):
+    """Webhooks from generation providers."""
+
+    # Replicate's signing secret ("whsec_..."); the endpoint answers 503 when unset.
+    replicate_secret: str | None = None
+    # Deliveries whose timestamp is further than this from now are refused.
+    tolerance_seconds: int = Field(default=300, ge=1, le=3600)
+
+
 class Settings(BaseSettings):
     """All settings of one gql-media process."""
 
@@ -92,6 +101,8 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(default=3, ge=1, le=50)
     # Prefix of links to local files, e.g. https://media.example.com; relative if unset.
     public_base_url: str | None = None
+    # Set to use the distributed mode: arq workers and the Redis progress bus.
+    redis_url: str | None = None
 
     storage: StorageSettings = Field(default_factory=StorageSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
@@ -99,6 +110,7 @@ class Settings(BaseSettings):
         default_factory=ImportSettings, alias="gql_media_import"
     )
     media: MediaSettings = Field(default_factory=MediaSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     @property
     def db_url(self) -> str:
