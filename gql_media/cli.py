@@ -8,6 +8,7 @@ import os
 import sys
 
 from gql_media import db
+from gql_media.errors import GqlMediaError
 from gql_media.settings import Settings
 
 
@@ -47,7 +48,13 @@ def main(argv: list[str] | None = None) -> int:
         case "import":
             from gql_media.cli_import import run_import
 
-            asset = asyncio.run(run_import(settings, args.source, args.name, args.tags))
+            try:
+                asset = asyncio.run(
+                    run_import(settings, args.source, args.name, args.tags)
+                )
+            except GqlMediaError as exc:
+                print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+                return 1
             print(json.dumps(asset, indent=2, default=str))
             return 0 if asset.get("status") == "READY" else 1
         case "worker":
@@ -62,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:
+    if settings.public_base_url is None:
+        # Absolute links to /files/ work from a frontend on another origin.
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        settings.public_base_url = f"http://{shown}:{port}"
     import uvicorn
 
     from gql_media.app import create_app

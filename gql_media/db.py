@@ -52,8 +52,12 @@ async def migrate(db_url: str) -> None:
 
 
 async def connect(db_url: str) -> None:
-    """Open the connections for serving; the schema must be migrated already."""
-    await Tortoise.init(config=tortoise_config(db_url))
+    """Open the connections for serving; the schema must be migrated already.
+
+    The global fallback makes the connections visible to every task: uvicorn runs
+    the lifespan (which calls this) in a task of its own, apart from requests.
+    """
+    await Tortoise.init(config=tortoise_config(db_url), _enable_global_fallback=True)
 
 
 async def close() -> None:
