@@ -1,5 +1,6 @@
 """The schema: root types assembled from the domains, with protective extensions."""
 
+from collections.abc import Callable
 from typing import Any
 
 import strawberry
@@ -9,6 +10,7 @@ from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
+    SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
 
@@ -98,11 +100,18 @@ def build_schema() -> strawberry.Schema:
             ForbiddenUrlError,
             TooLargeError,
         ],
-        extensions=[
-            # Factories: each request gets fresh extension instances.
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: _ErrorCodes(should_mask_error=_is_unexpected),
-        ],
+        extensions=protections(),
     )
+
+
+def protections() -> list[Callable[[], SchemaExtension]]:
+    """Depth, alias and token limits, and error masking with codes.
+
+    Factories rather than instances: each request gets fresh extensions.
+    """
+    return [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: _ErrorCodes(should_mask_error=_is_unexpected),
+    ]
