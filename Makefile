@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: serve test setup lint bench schema
+.PHONY: serve test setup lint bench schema lock
 
 $(BIN)/gql-media: pyproject.toml requirements.lock
 	PY=$(PY) scripts/bootstrap.sh
@@ -27,3 +27,7 @@ lint: setup
 
 schema: setup
 	$(BIN)/gql-media export-schema > schema.graphql
+
+lock: setup
+	(echo "# The test and run environment, pinned: \`make lock\` regenerates it (pip freeze)."; \
+	 $(BIN)/pip freeze | grep -v -i -e '^-e' -e 'gql.media') > requirements.lock

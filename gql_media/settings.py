@@ -141,3 +141,18 @@ class Settings(BaseSettings):
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         return key_file.read_text().strip().encode()
+
+
+def env_names(
+    model: type[BaseModel] = Settings, prefix: str = "GQL_MEDIA_"
+) -> set[str]:
+    """Every environment variable the settings read, e.g. GQL_MEDIA_STORAGE__BUCKET."""
+    names = set()
+    for name, field in model.model_fields.items():
+        key = prefix + (field.alias or name).upper().removeprefix("GQL_MEDIA_")
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names |= env_names(annotation, key + "__")
+        else:
+            names.add(key)
+    return names
