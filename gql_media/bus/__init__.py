@@ -2,5 +2,6 @@
 
 from gql_media.bus.base import Event, ProgressBus, job_channel
 from gql_media.bus.memory import MemoryBus
+from gql_media.bus.redis import RedisBus
 
-__all__ = ["Event", "MemoryBus", "ProgressBus", "job_channel"]
+__all__ = ["Event", "MemoryBus", "ProgressBus", "RedisBus", "job_channel"]

@@ -2,7 +2,8 @@
 
 Events are plain JSON-able dicts (a job snapshot). The bus carries copies; the job
 row is the truth, so a subscriber always starts from the database and uses the
-bus only for what happens next. Backends: `memory.MemoryBus`, later `redis`.
+bus only for what happens next. Backends: `memory.MemoryBus` (one process) and
+`redis.RedisBus` (Redis pub/sub, across processes).
 """
 
 from abc import ABC, abstractmethod

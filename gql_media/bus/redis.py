@@ -1,0 +1,248 @@
+"""Redis pub/sub `ProgressBus` for the distributed mode: one pub/sub link per bus."""
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+
+from gql_media.bus.base import Event, ProgressBus
+
+logger = logging.getLogger(__name__)
+
+_MIN_BACKOFF, _MAX_BACKOFF = 0.1, 5.0
+
+
+@dataclass(eq=False)
+class _Channel:
+    """The local subscribers of one channel and Redis's confirmation of it."""
+
+    confirmed: "asyncio.Future[None]"
+    queues: "set[asyncio.Queue[Event | None]]" = field(default_factory=set)
+
+
+class RedisBus(ProgressBus):
+    """Fan-out of events from one shared Redis pub/sub connection.
+
+    Publishing uses a small connection pool. All subscriptions of this bus share one
+    pub/sub connection, named `client_name` (see `CLIENT LIST`): a channel is
+    subscribed when its first local subscriber enters and unsubscribed when its last
+    leaves, and one reader task copies each message into per-subscriber bounded
+    queues, dropping the oldest when a subscriber falls behind.
+
+    When the connection drops, the reader reconnects with exponential backoff and
+    subscribes to every channel again; subscribers carry on, but events published
+    while it was down are lost. That is acceptable because the job row is the truth.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        max_backlog: int = 1000,
+        client_name: str = "gql-media-bus",
+        subscribe_timeout: float = 10.0,
+        health_check_interval: float = 15.0,
+    ) -> None:
+        self._redis = Redis.from_url(url)
+        pool = self._redis.connection_pool
+        kwargs = {"socket_connect_timeout": 5.0, **pool.connection_kwargs}
+        kwargs["client_name"] = client_name
+        self._conn = pool.connection_class(**kwargs)
+        self._max_backlog = max_backlog
+        self._subscribe_timeout = subscribe_timeout
+        self._health_check_interval = health_check_interval
+        self._channels: dict[str, _Channel] = {}
+        # One future per SUBSCRIBE sent, resolved in order by Redis's replies.
+        self._pending: dict[str, deque[asyncio.Future[None]]] = {}
+        # Keeps a resubscription after a reconnect ahead of later (UN)SUBSCRIBEs.
+        self._lock = asyncio.Lock()
+        self._online = False
+        self._closed = False
+        self._reader: asyncio.Task[None] | None = None
+
+    async def publish(self, channel: str, event: Event) -> None:
+        """Send `event` to every subscriber of `channel` in any process.
+
+        Raises:
+            redis.exceptions.ConnectionError: Redis is unreachable.
+        """
+        await self._redis.publish(channel, orjson.dumps(event))
+
+    @asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[Event]]:
+        """Listen on `channel`; entered only once Redis has confirmed the SUBSCRIBE.
+
+        The iterator ends when the bus is closed.
+
+        Raises:
+            TimeoutError: Redis did not confirm within `subscribe_timeout` seconds.
+        """
+        if self._closed:
+            raise RuntimeError("bus is closed")
+        if self._reader is None:
+            self._reader = asyncio.create_task(self._run(), name="gql-media-bus")
+        queue: asyncio.Queue[Event | None] = asyncio.Queue(self._max_backlog)
+        state = self._channels.get(channel)
+        first = state is None
+        if state is None:
+            loop = asyncio.get_running_loop()
+            state = self._channels[channel] = _Channel(loop.create_future())
+        state.queues.add(queue)
+        try:
+            if first:
+                await self._send("SUBSCRIBE", channel, confirmed=state.confirmed)
+            # Shielded: the future is shared by every subscriber still entering.
+            async with asyncio.timeout(self._subscribe_timeout):
+                await asyncio.shield(state.confirmed)
+            yield _Events(queue)
+        finally:
+            state.queues.discard(queue)
+            if not state.queues and self._channels.get(channel) is state:
+                del self._channels[channel]
+                await self._send("UNSUBSCRIBE", channel)
+
+    def subscriber_count(self, channel: str) -> int:
+        """The number of local subscribers of `channel`."""
+        state = self._channels.get(channel)
+        return len(state.queues) if state else 0
+
+    async def close(self) -> None:
+        """Stop the reader, end every subscription and close the connections."""
+        self._closed = True
+        if self._reader is not None:
+            self._reader.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._reader
+        await self._send("UNSUBSCRIBE")
+        self._online = False
+        for state in self._channels.values():
+            if not state.confirmed.done():
+                state.confirmed.set_exception(RuntimeError("bus is closed"))
+                state.confirmed.exception()  # the waiters report it, not the loop
+            for queue in state.queues:
+                _put(queue, None)
+        await self._conn.disconnect()
+        await self._redis.aclose(close_connection_pool=True)
+
+    async def _send(
+        self, *args: str, confirmed: "asyncio.Future[None] | None" = None
+    ) -> None:
+        async with self._lock:
+            # Offline, the reader subscribes to every channel once it reconnects;
+            # sending now would make redis-py open a connection behind its back.
+            if not self._online or not self._conn.is_connected:
+                return
+            if confirmed is not None:
+                self._pending.setdefault(args[1], deque()).append(confirmed)
+            try:
+                await self._conn.send_command(*args, check_health=False)
+            except Exception as exc:  # the reader sees the drop and reconnects
+                self._online = False
+                logger.debug("bus: %s failed: %s", args[0], exc)
+
+    async def _run(self) -> None:
+        delay = _MIN_BACKOFF
+        while True:
+            try:
+                await self._conn.connect()
+                async with self._lock:
+                    self._pending = {
+                        name: deque([state.confirmed])
+                        for name, state in self._channels.items()
+                    }
+                    if self._pending:
+                        await self._conn.send_command("SUBSCRIBE", *self._pending)
+                    self._online = True
+                if delay > _MIN_BACKOFF:
+                    logger.info("bus: Redis pub/sub reconnected")
+                delay = _MIN_BACKOFF
+                await self._read()
+            except Exception as exc:  # the reader must outlive any one connection
+                self._online = False
+                # Until Redis confirms again, a newcomer must wait as the first did.
+                for state in self._channels.values():
+                    if state.confirmed.done():
+                        state.confirmed = asyncio.get_running_loop().create_future()
+                logger.warning(
+                    "bus: Redis pub/sub connection lost (%s); retrying in %.1fs",
+                    exc,
+                    delay,
+                )
+                await self._conn.disconnect()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _MAX_BACKOFF)
+
+    async def _read(self) -> None:
+        pinged = False
+        while True:
+            reply = await self._conn.read_response(timeout=self._health_check_interval)
+            if reply is None:
+                # Quiet for a while: a half-open TCP link would stay silent forever.
+                if pinged:
+                    raise ConnectionError("no reply to PING")
+                pinged = True
+                await self._send("PING")
+                continue
+            pinged = False
+            if isinstance(reply, list) and len(reply) == 3:
+                self._handle(_text(reply[0]), _text(reply[1]), reply[2])
+
+    def _handle(self, kind: str, channel: str, data: Any) -> None:
+        if kind == "subscribe":
+            pending = self._pending.get(channel)
+            if pending:
+                confirmed = pending.popleft()
+                if not confirmed.done():
+                    confirmed.set_result(None)
+            return
+        state = self._channels.get(channel)
+        # Before its confirmation a channel may still hear an older subscription.
+        if kind != "message" or state is None or not state.confirmed.done():
+            return
+        try:
+            event = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            logger.warning("bus: dropped a non-JSON message on %s", channel)
+            return
+        if sum(_put(queue, event) for queue in state.queues):
+            logger.warning("bus: a subscriber of %s fell behind", channel)
+
+
+def _text(value: Any) -> Any:
+    # Bytes unless the URL asks for `decode_responses`.
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _put(queue: "asyncio.Queue[Event | None]", event: Event | None) -> bool:
+    """Enqueue `event`, dropping the oldest if full; True if one was dropped."""
+    full = queue.full()
+    if full:
+        # Drop rather than block the reader, which serves every channel.
+        queue.get_nowait()
+    queue.put_nowait(event)
+    return full
+
+
+class _Events:
+    """Iterates one subscriber's queue; a cancelled wait loses nothing."""
+
+    def __init__(self, queue: "asyncio.Queue[Event | None]") -> None:
+        self._queue = queue
+
+    def __aiter__(self) -> "_Events":
+        return self
+
+    async def __anext__(self) -> Event:
+        # A class, not an async generator: a timeout around `anext` would close
+        # a generator for good, and callers do time out waits (heartbeats).
+        event = await self._queue.get()
+        if event is None:
+            self._queue.put_nowait(None)  # stays ended
+            raise StopAsyncIteration
+        return event
