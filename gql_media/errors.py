@@ -11,6 +11,8 @@
     │   ├── UnsupportedFormat     UNSUPPORTED_FORMAT: a container outside the allowlist
     │   └── MediaTimeout          MEDIA_TIMEOUT: ffmpeg/ffprobe ran past its timeout
     ├── Cancelled                 CANCELED: a user cancelled the job
+    ├── JobTimeout                JOB_TIMEOUT: an attempt ran past its time limit
+    ├── Internal                  INTERNAL: a bug (details only in the log)
     └── TransientError            (retryable) network, storage or database hiccups
         └── FetchTimeout          FETCH_TIMEOUT: the source stalled or did not connect
 
@@ -91,6 +93,12 @@ class Cancelled(GqlMediaError):
     """The job was cancelled by a user (recorded as CANCELED, not FAILED)."""
 
     code = "CANCELED"
+
+
+class JobTimeout(GqlMediaError):
+    """An attempt ran past its time limit (its ffmpeg child is killed)."""
+
+    code = "JOB_TIMEOUT"
 
 
 class Internal(GqlMediaError):

@@ -99,6 +99,17 @@ class Settings(BaseSettings):
     # How many jobs the in-process runner runs at once.
     job_concurrency: int = Field(default=2, ge=1, le=64)
     job_max_attempts: int = Field(default=3, ge=1, le=50)
+    # Transient failures wait base * 2^(attempt-1) seconds (capped) before a retry.
+    job_retry_base_seconds: float = Field(default=2.0, gt=0)
+    job_retry_max_seconds: float = Field(default=300.0, gt=0)
+    # Time limits of one attempt: imports of videos and of images, and other jobs.
+    job_timeout_video_seconds: float = Field(default=1800.0, gt=0)
+    job_timeout_image_seconds: float = Field(default=600.0, gt=0)
+    # A running job writes a heartbeat this often; the sweeper takes back jobs
+    # whose heartbeat is older than job_stale_seconds (a killed worker).
+    job_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    job_stale_seconds: float = Field(default=45.0, gt=0)
+    job_sweep_seconds: float = Field(default=10.0, gt=0)
     # Prefix of links to local files, e.g. https://media.example.com; relative if unset.
     public_base_url: str | None = None
     # Set to use the distributed mode: arq workers and the Redis progress bus.

@@ -80,6 +80,7 @@ def settings(tmp_path: Path, clean_db: str) -> Settings:
         tmp_path / "data",
         clean_db,
         gql_media_import={"allow_networks": "127.0.0.1/32"},
+        job_retry_base_seconds=0.05,
     )
 
 

@@ -5,16 +5,17 @@ The same function serves every queue backend, so no job logic lives in a backend
 
 import asyncio
 import logging
+import random
 import shutil
 
 from gql_media import models
-from gql_media.errors import Cancelled, GqlMediaError, Internal
+from gql_media.errors import Cancelled, GqlMediaError, Internal, JobTimeout
 from gql_media.jobs.base import JobFunction
 from gql_media.jobs.imports import import_url
 from gql_media.jobs.thumbnails import regenerate_thumbnail
 from gql_media.jobs.uploads import process_upload
 from gql_media.models import JobKind, JobStatus
-from gql_media.queue import JobHandler
+from gql_media.queue import JobHandler, RetryLater
 from gql_media.runtime import Runtime
 from gql_media.services import assets, jobs
 
@@ -37,6 +38,7 @@ def make_handler(runtime: Runtime) -> JobHandler:
 
 
 async def run_job(runtime: Runtime, job_id: str) -> None:
+    """Run one job; raises RetryLater when a transient error leaves attempts."""
     job = await jobs.claim(runtime, job_id)
     if job is None:
         logger.info("job %s is not queued any more; skipped", job_id)
@@ -45,11 +47,18 @@ async def run_job(runtime: Runtime, job_id: str) -> None:
     work_dir = runtime.tmp_path(f"job-{job.id}")
     work_dir.mkdir(parents=True, exist_ok=True)
     logger.info("job %s (%s) started, attempt %d", job.id, job.kind, job.attempts)
+    heartbeat = asyncio.create_task(_beat(runtime, job.id))
     try:
         try:
-            reporter = jobs.Reporter(runtime, job)
-            outcome = await function(runtime, reporter, job, work_dir)
+            async with asyncio.timeout(await _time_limit(runtime, job)) as limit:
+                reporter = jobs.Reporter(runtime, job)
+                outcome = await function(runtime, reporter, job, work_dir)
+        except TimeoutError:
+            if not limit.expired():
+                raise
+            raise JobTimeout("the job ran past its time limit") from None
         finally:
+            heartbeat.cancel()
             # Before the outcome is recorded: a finished job leaves no temp files.
             await asyncio.to_thread(shutil.rmtree, work_dir, ignore_errors=True)
         await jobs.finish(
@@ -66,11 +75,51 @@ async def run_job(runtime: Runtime, job_id: str) -> None:
         await asyncio.shield(_interrupted(runtime, job))
         raise
     except GqlMediaError as error:
+        if error.retryable and job.attempts < job.max_attempts:
+            raise await _retry_later(runtime, job, error) from error
         await _failed(runtime, job, error)
     except Exception as exc:
         logger.exception("job %s crashed", job.id)
         error = Internal(f"unexpected error ({type(exc).__name__})")
         await _failed(runtime, job, error)
+
+
+async def _time_limit(runtime: Runtime, job: models.Job) -> float:
+    settings = runtime.settings
+    kind = await models.Asset.filter(id=job.asset_id).values_list("kind", flat=True)  # type: ignore[attr-defined]
+    if kind and kind[0] == models.AssetKind.IMAGE:
+        return settings.job_timeout_image_seconds
+    return settings.job_timeout_video_seconds
+
+
+async def _beat(runtime: Runtime, job_id: object) -> None:
+    """Keep the heartbeat fresh while a stage runs long without progress."""
+    while True:
+        await asyncio.sleep(runtime.settings.job_heartbeat_seconds)
+        await models.Job.filter(id=job_id, status=JobStatus.RUNNING).update(
+            heartbeat_at=jobs.now()
+        )
+
+
+async def _retry_later(
+    runtime: Runtime, job: models.Job, error: GqlMediaError
+) -> RetryLater:
+    settings = runtime.settings
+    delay = min(
+        settings.job_retry_max_seconds,
+        settings.job_retry_base_seconds * 2 ** (job.attempts - 1),
+    )
+    delay *= random.uniform(0.8, 1.2)  # spread retries of many failed jobs
+    logger.info("job %s: %s, retrying in %.1f s", job.id, error.code, delay)
+    await jobs.update_job(
+        runtime,
+        job.id,
+        status=JobStatus.QUEUED,
+        stage="retrying",
+        message=f"{error.code}: {error.message}"[:255],
+        heartbeat_at=None,
+    )
+    return RetryLater(delay)
 
 
 async def _failed(runtime: Runtime, job: models.Job, error: GqlMediaError) -> None:

@@ -1,6 +1,6 @@
 """Job queues: the interface and its backends."""
 
-from gql_media.queue.base import JobHandler, JobQueue
+from gql_media.queue.base import JobHandler, JobQueue, RetryLater
 from gql_media.queue.local import LocalQueue
 
-__all__ = ["JobHandler", "JobQueue", "LocalQueue"]
+__all__ = ["JobHandler", "JobQueue", "LocalQueue", "RetryLater"]

@@ -2,7 +2,7 @@
 
 The queue carries only ids; the job row is the truth. Enqueue only after the
 transaction that wrote the row has committed. Backends: `local.LocalQueue`
-(in-process, bounded concurrency), later an arq backend.
+(in-process, bounded concurrency) and `arq.ArqQueue` (Redis, `worker.py` processes).
 """
 
 from abc import ABC, abstractmethod
@@ -10,6 +10,18 @@ from collections.abc import Awaitable, Callable
 
 # Runs one job by id; supplied by the entry point (it knows the job functions).
 JobHandler = Callable[[str], Awaitable[None]]
+
+
+class RetryLater(Exception):
+    """Raised by a job handler: run this job again after `defer_seconds`.
+
+    The job row is already QUEUED; each backend re-queues in its own way (arq's
+    Retry, a deferred task in the local queue).
+    """
+
+    def __init__(self, defer_seconds: float) -> None:
+        super().__init__(f"retry in {defer_seconds:.1f} s")
+        self.defer_seconds = defer_seconds
 
 
 class JobQueue(ABC):
@@ -33,6 +45,14 @@ class JobQueue(ABC):
         A running job is cancelled (asyncio.CancelledError inside the job function),
         which kills its ffmpeg child and removes its temp files.
         """
+
+    async def requeue(self, job_id: str) -> None:
+        """Run again a job whose worker stopped without finishing it."""
+        await self.enqueue(job_id)
+
+    @abstractmethod
+    async def is_known(self, job_id: str) -> bool:
+        """Whether the queue holds the job (waiting or running)."""
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Begin taking jobs."""

@@ -3,7 +3,7 @@
 import asyncio
 import logging
 
-from gql_media.queue.base import JobHandler, JobQueue
+from gql_media.queue.base import JobHandler, JobQueue, RetryLater
 
 logger = logging.getLogger(__name__)
 
@@ -29,16 +29,25 @@ class LocalQueue(JobQueue):
         task.add_done_callback(lambda _t: self._tasks.pop(job_id, None))
 
     async def _run(self, job_id: str, defer_seconds: float) -> None:
-        if defer_seconds > 0:
-            await asyncio.sleep(defer_seconds)
-        async with self._slots:
-            try:
-                await self._handler(job_id)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                # Job functions record their own failures; this is a last resort.
-                logger.exception("job %s crashed in the local queue", job_id)
+        # One task per job id, also across retries, so abort() always finds it.
+        while True:
+            if defer_seconds > 0:
+                await asyncio.sleep(defer_seconds)
+            async with self._slots:
+                try:
+                    await self._handler(job_id)
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except RetryLater as retry:
+                    defer_seconds = retry.defer_seconds
+                except Exception:
+                    # Job functions record their own failures; this is a last resort.
+                    logger.exception("job %s crashed in the local queue", job_id)
+                    return
+
+    async def is_known(self, job_id: str) -> bool:
+        return job_id in self._tasks
 
     async def abort(self, job_id: str) -> bool:
         task = self._tasks.get(job_id)

@@ -108,7 +108,7 @@ async def create_from_upload(
         if winner is None:
             raise
         return winner, None, True
-    await runtime.queue.enqueue(str(job.id))
+    await jobs.enqueue(runtime, job.id)
     return asset, job, False
 
 
@@ -135,7 +135,7 @@ async def create_for_import(
             max_attempts=runtime.settings.job_max_attempts,
             payload={"url": url},
         )
-    await runtime.queue.enqueue(str(job.id))
+    await jobs.enqueue(runtime, job.id)
     return asset, job
 
 
@@ -268,5 +268,5 @@ async def start_thumbnail(
         max_attempts=runtime.settings.job_max_attempts,
         payload={"at_seconds": at_seconds},
     )
-    await runtime.queue.enqueue(str(job.id))
+    await jobs.enqueue(runtime, job.id)
     return asset, job

@@ -44,5 +44,5 @@ async def retry(runtime: Runtime, owner_id: str, job_id: str) -> models.Job:
             finished_at=None,
             max_attempts=max(job.max_attempts, job.attempts + 1),
         )
-    await runtime.queue.enqueue(str(job.id))
+    await jobs.enqueue(runtime, job.id)
     return job

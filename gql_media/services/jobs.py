@@ -40,8 +40,28 @@ async def update_job(runtime: Runtime, job_id: Any, **fields: Any) -> models.Job
     """Change a job row, bump its revision and publish the new state on the bus."""
     await models.Job.filter(id=job_id).update(**fields, revision=F("revision") + 1)
     job = await models.Job.get(id=job_id)
-    await runtime.bus.publish(job_channel(job.id), JobState.from_model(job).to_event())
+    await publish(runtime, job)
     return job
+
+
+async def publish(runtime: Runtime, job: models.Job) -> None:
+    """Send the job's state on its bus channel; a bus outage is only logged, as
+    the row (already written) is the truth and subscribers start from it."""
+    try:
+        await runtime.bus.publish(
+            job_channel(job.id), JobState.from_model(job).to_event()
+        )
+    except Exception as exc:  # any transport error of any backend
+        logger.warning("job %s: progress not published: %s", job.id, exc)
+
+
+async def enqueue(runtime: Runtime, job_id: Any) -> None:
+    """Hand a committed job to the queue. If the queue is unreachable the row
+    stays QUEUED and the sweeper enqueues it once the queue is back."""
+    try:
+        await runtime.queue.enqueue(str(job_id))
+    except Exception as exc:  # any transport error of any backend
+        logger.warning("job %s stays queued for the sweeper: %s", job_id, exc)
 
 
 async def claim(runtime: Runtime, job_id: str) -> models.Job | None:
@@ -61,7 +81,7 @@ async def claim(runtime: Runtime, job_id: str) -> models.Job | None:
     if not claimed:
         return None
     job = await models.Job.get(id=job_id)
-    await runtime.bus.publish(job_channel(job.id), JobState.from_model(job).to_event())
+    await publish(runtime, job)
     return job
 
 

@@ -132,9 +132,12 @@ async def test_import_over_the_cap_with_a_lying_length(
 async def test_import_of_a_stalled_source_times_out(server: Server) -> None:
     server.settings.import_.idle_timeout_seconds = 0.5
     async with serve_files({}) as source:
-        await _expect_failed_import(
+        job = await _expect_failed_import(
             server, source.url("/_/stall?n=100&seconds=10"), "FETCH_TIMEOUT"
         )
+        # A timeout is transient: retried with backoff up to the attempt limit.
+        assert job.attempts == job.max_attempts == 3
+        assert len(source.requests) == 3
 
 
 async def test_import_of_a_missing_file(server: Server) -> None:
