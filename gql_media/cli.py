@@ -58,13 +58,20 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(asset, indent=2, default=str))
             return 0 if asset.get("status") == "READY" else 1
         case "worker":
-            print(
-                "gql-media worker needs the distributed mode (GQL_MEDIA_REDIS_URL), "
-                "which is not built yet; in the embedded mode `gql-media serve` "
-                "runs jobs in-process.",
-                file=sys.stderr,
-            )
-            return 2
+            if not settings.redis_url:
+                print(
+                    "gql-media worker runs jobs of the distributed mode: set "
+                    "GQL_MEDIA_REDIS_URL (in the embedded mode `gql-media serve` "
+                    "runs jobs in-process).",
+                    file=sys.stderr,
+                )
+                return 2
+            from arq.worker import run_worker
+
+            from gql_media.arq_worker import WorkerSettings
+
+            run_worker(WorkerSettings)  # type: ignore[arg-type]
+            return 0
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -5,8 +5,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gql_media.bus import MemoryBus, ProgressBus
+from gql_media.bus import MemoryBus, ProgressBus, RedisBus
 from gql_media.queue import JobHandler, JobQueue, LocalQueue
+from gql_media.queue.arq import ArqQueue
 from gql_media.settings import Settings
 from gql_media.storage import Storage, build_storage
 
@@ -17,9 +18,7 @@ logger = logging.getLogger(__name__)
 class Runtime:
     """Settings plus the three swappable backends: storage, queue and bus.
 
-    Services and job functions receive this instead of reading globals. The
-    embedded mode fills it with local storage (or S3), the in-process queue and
-    the in-memory bus.
+    Services and job functions receive this instead of reading globals.
     """
 
     settings: Settings
@@ -40,7 +39,10 @@ class Runtime:
 def build_runtime(
     settings: Settings, make_handler: Callable[[Runtime], JobHandler]
 ) -> Runtime:
-    """Build the embedded-mode backends.
+    """Build the backends the settings choose.
+
+    With `redis_url` set (the distributed mode) jobs go to arq workers and
+    progress travels over Redis pub/sub; otherwise both stay in this process.
 
     Args:
         settings: this process's settings.
@@ -49,6 +51,10 @@ def build_runtime(
     """
     settings.ensure_dirs()
     storage = build_storage(settings)
-    runtime = Runtime(settings=settings, storage=storage, bus=MemoryBus())
-    runtime.queue = LocalQueue(make_handler(runtime), settings.job_concurrency)
+    if settings.redis_url:
+        runtime = Runtime(settings, storage, RedisBus(settings.redis_url))
+        runtime.queue = ArqQueue(settings.redis_url)
+    else:
+        runtime = Runtime(settings, storage, MemoryBus())
+        runtime.queue = LocalQueue(make_handler(runtime), settings.job_concurrency)
     return runtime

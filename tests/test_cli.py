@@ -108,4 +108,4 @@ async def test_import_a_url_and_a_refused_one(tmp_path: Path) -> None:
 async def test_commands_not_built_yet_say_so(tmp_path: Path, command: str) -> None:
     code, _, err = await run(command, env=env_for(tmp_path / "data"))
     assert code == 2
-    assert "distributed mode" in err
+    assert "GQL_MEDIA_REDIS_URL" in err

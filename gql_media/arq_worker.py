@@ -1,0 +1,76 @@
+"""The arq worker of the distributed mode (`arq worker.WorkerSettings`).
+
+Startup builds settings, the database, storage, bus and queue into `ctx`; the one
+job function hands the id to the same runner the embedded mode uses, and a
+periodic sweep takes back the jobs of workers that died.
+"""
+
+import asyncio
+import logging
+from typing import Any
+
+from arq import Retry, func
+from arq.connections import RedisSettings
+
+from gql_media import db, jobs
+from gql_media.queue import RetryLater
+from gql_media.runtime import Runtime, build_runtime
+from gql_media.services.sweeper import sweep
+from gql_media.settings import Settings
+
+logger = logging.getLogger("gql_media.worker")
+SETTINGS = Settings()
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings = Settings()
+    if not settings.redis_url:
+        raise RuntimeError("the worker needs GQL_MEDIA_REDIS_URL")
+    await db.connect(settings.db_url)
+    runtime = build_runtime(settings, jobs.make_handler)
+    ctx["runtime"] = runtime
+    ctx["sweeper"] = asyncio.create_task(_sweep_forever(runtime))
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    ctx["sweeper"].cancel()
+    await asyncio.gather(ctx["sweeper"], return_exceptions=True)
+    await ctx["runtime"].close()
+    await db.close()
+
+
+async def run_job(ctx: dict[str, Any], job_id: str) -> None:
+    try:
+        await jobs.run_job(ctx["runtime"], job_id)
+    except RetryLater as retry:
+        raise Retry(defer=retry.defer_seconds) from retry
+
+
+async def _sweep_forever(runtime: Runtime) -> None:
+    # A loop rather than an arq cron: arq's cron resolution and its unique-run
+    # lock would stretch the bound on how long a dead worker's job waits.
+    while True:
+        try:
+            await sweep(runtime)
+        except Exception:
+            logger.exception("sweep failed; trying again next round")
+        await asyncio.sleep(runtime.settings.job_sweep_seconds)
+
+
+class WorkerSettings:
+    functions = [
+        # Our rows keep results and count attempts, so arq keeps neither.
+        func(run_job, name="run_job", keep_result=0, max_tries=1000)  # type: ignore[arg-type]
+    ]
+    on_startup = startup
+    on_shutdown = shutdown
+    redis_settings = RedisSettings.from_dsn(SETTINGS.redis_url or "redis://127.0.0.1")
+    max_jobs = SETTINGS.job_concurrency
+    # arq's own limit is a backstop; each attempt has its own per-kind limit.
+    job_timeout = int(
+        max(SETTINGS.job_timeout_video_seconds, SETTINGS.job_timeout_image_seconds) + 60
+    )
+    poll_delay = 0.05  # a queued job starts within ~50 ms on an idle worker
+    allow_abort_jobs = True
+    keep_result = 0
+    health_check_interval = 30
