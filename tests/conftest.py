@@ -2,13 +2,10 @@
 temp data dir, a runtime, and the app served by uvicorn on loopback."""
 
 import asyncio
-import os
 import socket
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 import uvicorn
 from tortoise import Tortoise
@@ -18,11 +15,8 @@ from gql_media import db, jobs, models
 from gql_media.app import create_app
 from gql_media.runtime import Runtime, build_runtime
 from gql_media.settings import Settings
+from tests.support.postgres import scratch_database
 from tests.support.s3 import s3_server, s3_settings  # noqa: F401 - fixtures
-
-PG_ADMIN_URL = os.environ.get(
-    "GQL_MEDIA_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres"
-)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
@@ -40,18 +34,10 @@ async def database(
         yield url
         await db.close()
         return
-    name = f"gql_media_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(PG_ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        await db.migrate(url)
+    async with scratch_database() as url:
         await db.connect(url)
         yield url
         await db.close()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 @pytest.fixture

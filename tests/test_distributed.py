@@ -1,0 +1,284 @@
+"""The distributed mode with real processes: an API process, arq worker processes,
+PostgreSQL, a private Redis and an S3 API server, all on loopback."""
+
+import asyncio
+import os
+import stat
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+import redis.asyncio as aioredis
+
+from gql_media.settings import StorageSettings
+from gql_media.storage import S3Storage
+from tests.support.graphql import data, subscribe
+from tests.support.http_server import serve_files
+from tests.support.media import make_video
+from tests.support.postgres import scratch_database
+from tests.support.processes import (
+    BIN,
+    Proc,
+    free_port,
+    redis_server,
+    wait_for_http,
+    wait_for_redis,
+)
+
+pytestmark = pytest.mark.timeout(180)
+
+IMPORT = """
+mutation ($u: String!) {
+  importAsset(input: {url: $u}) {
+    __typename ... on ImportAssetSuccess { asset { id } job { id status } }
+    ... on Error { code message }
+  }
+}
+"""
+JOB = "query ($id: ID!) { job(id: $id) { status stage attempts isDuplicate } }"
+PROGRESS = """
+subscription ($id: ID!) {
+  jobProgress(jobId: $id) { status stage progress attempts asset { id status } }
+}
+"""
+
+
+@dataclass
+class Cluster:
+    env: dict[str, str]
+    api_url: str
+    redis_port: int
+    log_dir: Path
+    data_dir: Path
+    db_url: str
+    storage: StorageSettings
+    workers: list[Proc] = field(default_factory=list)
+
+    def start_worker(self, **extra: str) -> Proc:
+        env = {**self.env, **extra}
+        worker = Proc(
+            f"worker{len(self.workers)}",
+            [str(BIN / "arq"), "worker.WorkerSettings"],
+            env,
+            self.log_dir,
+        )
+        self.workers.append(worker)
+        return worker
+
+    async def job(self, job_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = (await data(self.api_url, JOB, {"id": job_id}))["job"]
+        return result
+
+    async def wait_for(self, job_id: str, *statuses: str, timeout: float = 60) -> dict:
+        async with asyncio.timeout(timeout):
+            while (job := await self.job(job_id))["status"] not in statuses:
+                await asyncio.sleep(0.1)
+        return job
+
+    async def blobs(self) -> list[str]:
+        s3 = S3Storage(self.storage)
+        try:
+            client = await s3.client()
+            listing = await client.list_objects_v2(Bucket=self.storage.bucket)
+            return sorted(o["Key"] for o in listing.get("Contents", []))
+        finally:
+            await s3.close()
+
+    async def sql(self, query: str, *args: object) -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(self.db_url)
+        try:
+            return await conn.fetch(query, *args)
+        finally:
+            await conn.close()
+
+
+def _slow_ffprobe(folder: Path) -> Path:
+    """ffprobe that first sleeps, so a test can kill the worker mid-job."""
+    script = folder / "slow-ffprobe"
+    script.write_text('#!/bin/sh\nsleep 4\nexec ffprobe "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script
+
+
+@pytest.fixture
+async def cluster(
+    tmp_path: Path, s3_settings: StorageSettings
+) -> AsyncIterator[Cluster]:
+    log_dir = tmp_path / "logs"
+    log_dir.mkdir()
+    redis_port = free_port()
+    api_port = free_port()
+    data_dir = tmp_path / "data"
+    async with scratch_database(migrate=False) as db_url:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GQL_MEDIA_")}
+        env.update(
+            GQL_MEDIA_DATA_DIR=str(data_dir),
+            GQL_MEDIA_DATABASE_URL=db_url,
+            GQL_MEDIA_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
+            GQL_MEDIA_SECRET_KEY="test-secret",
+            GQL_MEDIA_STORAGE__BACKEND="s3",
+            GQL_MEDIA_STORAGE__BUCKET=s3_settings.bucket,
+            GQL_MEDIA_STORAGE__ENDPOINT_URL=str(s3_settings.endpoint_url),
+            GQL_MEDIA_STORAGE__REGION=s3_settings.region,
+            GQL_MEDIA_STORAGE__ACCESS_KEY_ID=str(s3_settings.access_key_id),
+            GQL_MEDIA_STORAGE__SECRET_ACCESS_KEY=str(s3_settings.secret_access_key),
+            GQL_MEDIA_IMPORT__ALLOW_NETWORKS="127.0.0.1/32",
+            GQL_MEDIA_JOB_STALE_SECONDS="2",
+            GQL_MEDIA_JOB_HEARTBEAT_SECONDS="0.5",
+            GQL_MEDIA_JOB_SWEEP_SECONDS="0.5",
+            GQL_MEDIA_JOB_RETRY_BASE_SECONDS="0.1",
+        )
+        migrate = Proc("migrate", [str(BIN / "gql-media"), "migrate"], env, log_dir)
+        assert migrate.wait(60) == 0, migrate.output()
+        with redis_server(redis_port, log_dir):
+            await wait_for_redis(redis_port)
+            api = Proc(
+                "api",
+                [str(BIN / "gql-media"), "serve", "--port", str(api_port)],
+                env,
+                log_dir,
+            )
+            cluster = Cluster(
+                env,
+                f"http://127.0.0.1:{api_port}",
+                redis_port,
+                log_dir,
+                data_dir,
+                db_url,
+                s3_settings,
+            )
+            try:
+                await wait_for_http(cluster.api_url + "/healthz", api)
+                yield cluster
+            finally:
+                for worker in cluster.workers:
+                    worker.kill()
+                api.stop()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("served")
+    make_video(folder / "a.mp4", width=640, height=360, seconds=1.0)
+    make_video(folder / "b.mp4", width=480, height=270, seconds=1.0)
+    return folder
+
+
+async def _import(cluster: Cluster, url: str) -> dict[str, Any]:
+    result: dict[str, Any] = (await data(cluster.api_url, IMPORT, {"u": url}))[
+        "importAsset"
+    ]
+    assert result["__typename"] == "ImportAssetSuccess", result
+    return result
+
+
+async def test_import_runs_on_a_worker_and_progress_reaches_the_api(
+    cluster: Cluster, served: Path
+) -> None:
+    cluster.start_worker()
+    async with serve_files(served) as source:
+        result = await _import(cluster, source.url("/a.mp4"))
+        job_id = result["job"]["id"]
+        events = [
+            e["data"]["jobProgress"]
+            async for e in subscribe(cluster.api_url, PROGRESS, {"id": job_id})
+        ]
+    assert events[-1]["status"] == "SUCCEEDED", events
+    progress = [e["progress"] for e in events]
+    assert progress == sorted(progress)
+    assert len(events) > 1 or events[0]["status"] == "SUCCEEDED"
+    rows = await cluster.sql(
+        "SELECT status, storage_key FROM asset WHERE id = $1::uuid",
+        result["asset"]["id"],
+    )
+    assert rows[0]["status"] == "READY"
+    assert rows[0]["storage_key"] in await cluster.blobs()
+
+
+async def test_a_killed_worker_s_job_completes_on_another(
+    cluster: Cluster, served: Path, tmp_path: Path
+) -> None:
+    doomed = cluster.start_worker(
+        GQL_MEDIA_MEDIA__FFPROBE_PATH=str(_slow_ffprobe(tmp_path))
+    )
+    async with serve_files(served) as source:
+        result = await _import(cluster, source.url("/a.mp4"))
+        job_id = result["job"]["id"]
+        watcher = asyncio.create_task(_collect(cluster, job_id))
+        async with asyncio.timeout(30):
+            while (await cluster.job(job_id))["stage"] != "probe":
+                await asyncio.sleep(0.05)
+        doomed.kill()  # SIGKILL: no cleanup, no goodbye
+        cluster.start_worker()
+        job = await cluster.wait_for(job_id, "SUCCEEDED", "FAILED", timeout=60)
+        events = await asyncio.wait_for(watcher, 30)
+    assert job["status"] == "SUCCEEDED"
+    assert job["attempts"] == 2
+    statuses = [e["status"] for e in events]
+    # The subscriber saw the job taken back and then its outcome.
+    assert "QUEUED" in statuses[statuses.index("RUNNING") :], statuses
+    assert statuses[-1] == "SUCCEEDED"
+    assert len(await cluster.sql("SELECT id FROM asset")) == 1
+    assert len([k for k in await cluster.blobs() if k.startswith("blobs/")]) == 1
+    leftovers = list((cluster.data_dir / "tmp").rglob("*"))
+    assert leftovers == []
+
+
+async def _collect(cluster: Cluster, job_id: str) -> list[dict[str, Any]]:
+    return [
+        e["data"]["jobProgress"]
+        async for e in subscribe(cluster.api_url, PROGRESS, {"id": job_id})
+    ]
+
+
+async def test_jobs_survive_a_redis_flush(cluster: Cluster, served: Path) -> None:
+    async with serve_files(served) as source:
+        first = await _import(cluster, source.url("/a.mp4"))
+        second = await _import(cluster, source.url("/b.mp4"))
+        client = aioredis.Redis(port=cluster.redis_port)
+        try:
+            assert await client.zcard("arq:queue") == 2
+            await client.flushall()
+        finally:
+            await client.aclose()
+        cluster.start_worker()
+        for result in (first, second):
+            job = await cluster.wait_for(result["job"]["id"], "SUCCEEDED", "FAILED")
+            assert job["status"] == "SUCCEEDED"
+
+
+async def test_queries_answer_while_redis_is_down_and_work_resumes(
+    cluster: Cluster, served: Path
+) -> None:
+    async with serve_files(served) as source:
+        done = await _import(cluster, source.url("/a.mp4"))
+        cluster.start_worker()
+        await cluster.wait_for(done["job"]["id"], "SUCCEEDED")
+        cluster.workers[0].stop()
+        # Stop Redis: a shutdown of the private server, not of the machine's one.
+        client = aioredis.Redis(port=cluster.redis_port)
+        try:
+            await client.shutdown(nosave=True)
+        except Exception:  # the server closes the connection as it goes
+            pass
+        finally:
+            await client.aclose()
+        listed = await data(cluster.api_url, "{ assets { totalCount } }")
+        assert listed["assets"]["totalCount"] == 1
+        one = await data(
+            cluster.api_url,
+            "query ($id: ID!) { asset(id: $id) { status } }",
+            {"id": done["asset"]["id"]},
+        )
+        assert one["asset"]["status"] == "READY"
+        pending = await _import(cluster, source.url("/b.mp4"))
+        assert pending["job"]["status"] == "QUEUED"
+        with redis_server(cluster.redis_port, cluster.log_dir):
+            await wait_for_redis(cluster.redis_port)
+            cluster.start_worker()
+            job = await cluster.wait_for(pending["job"]["id"], "SUCCEEDED", "FAILED")
+            assert job["status"] == "SUCCEEDED"
+            cluster.workers[-1].stop()
