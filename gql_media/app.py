@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from gql_media import db, jobs
 from gql_media.http.files import files_route
 from gql_media.http.graphql import GraphQLApp
+from gql_media.http.webhooks import webhook_routes
 from gql_media.runtime import Runtime, build_runtime
 from gql_media.schema.root import build_schema
 from gql_media.services.jobs import recover
@@ -57,6 +58,7 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
     ]
+    routes.extend(webhook_routes(runtime))
     if isinstance(runtime.storage, LocalStorage):
         routes.append(files_route(runtime.storage, settings.signing_key()))
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -57,20 +57,37 @@ async def _sweep_forever(runtime: Runtime) -> None:
         await asyncio.sleep(runtime.settings.job_sweep_seconds)
 
 
-class WorkerSettings:
-    functions = [
+def worker_options(settings: Settings) -> dict[str, Any]:
+    """The arq Worker options for these settings (also used by in-process tests)."""
+    return {
         # Our rows keep results and count attempts, so arq keeps neither.
-        func(run_job, name="run_job", keep_result=0, max_tries=1000)  # type: ignore[arg-type]
-    ]
+        "functions": [func(run_job, name="run_job", keep_result=0, max_tries=1000)],  # type: ignore[arg-type]
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url or "redis://"),
+        "max_jobs": settings.job_concurrency,
+        # arq's own limit is a backstop; each attempt has its own per-kind limit.
+        "job_timeout": int(
+            max(settings.job_timeout_video_seconds, settings.job_timeout_image_seconds)
+            + 60
+        ),
+        "poll_delay": 0.05,  # a queued job starts within ~50 ms on an idle worker
+        "allow_abort_jobs": True,
+        "keep_result": 0,
+    }
+
+
+_OPTIONS = worker_options(SETTINGS)
+
+
+class WorkerSettings:
+    """What `arq worker.WorkerSettings` reads."""
+
+    functions = _OPTIONS["functions"]
+    redis_settings = _OPTIONS["redis_settings"]
+    max_jobs = _OPTIONS["max_jobs"]
+    job_timeout = _OPTIONS["job_timeout"]
+    poll_delay = _OPTIONS["poll_delay"]
+    allow_abort_jobs = _OPTIONS["allow_abort_jobs"]
+    keep_result = _OPTIONS["keep_result"]
     on_startup = startup
     on_shutdown = shutdown
-    redis_settings = RedisSettings.from_dsn(SETTINGS.redis_url or "redis://127.0.0.1")
-    max_jobs = SETTINGS.job_concurrency
-    # arq's own limit is a backstop; each attempt has its own per-kind limit.
-    job_timeout = int(
-        max(SETTINGS.job_timeout_video_seconds, SETTINGS.job_timeout_image_seconds) + 60
-    )
-    poll_delay = 0.05  # a queued job starts within ~50 ms on an idle worker
-    allow_abort_jobs = True
-    keep_result = 0
     health_check_interval = 30

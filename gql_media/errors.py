@@ -13,6 +13,8 @@
     ├── Cancelled                 CANCELED: a user cancelled the job
     ├── JobTimeout                JOB_TIMEOUT: an attempt ran past its time limit
     ├── Internal                  INTERNAL: a bug (details only in the log)
+    ├── WorkerLost                WORKER_LOST (services/sweeper.py): past the attempts
+    ├── WebhookError              WEBHOOK_* (services/webhooks.py): a refused delivery
     └── TransientError            (retryable) network, storage or database hiccups
         └── FetchTimeout          FETCH_TIMEOUT: the source stalled or did not connect
 

@@ -12,6 +12,7 @@ from gql_media.models.enums import (
     SourceType,
 )
 from gql_media.models.job import Job
+from gql_media.models.webhook import WebhookDelivery
 
 __all__ = [
     "Asset",
@@ -22,4 +23,5 @@ __all__ = [
     "JobKind",
     "JobStatus",
     "SourceType",
+    "WebhookDelivery",
 ]

@@ -117,25 +117,34 @@ async def create_for_import(
 ) -> tuple[models.Asset, models.Job]:
     """A PENDING asset and a QUEUED import job for `url` (already checked)."""
     async with in_transaction():
-        asset = await models.Asset.create(
-            owner_id=owner_id,
-            name=details.name or _name_from_url(url),
-            source_type=(
-                SourceType.GENERATED if details.provenance else SourceType.IMPORTED
-            ),
-            source_url=url,
-            status=AssetStatus.PENDING,
-            **_new_asset_fields(details),
-        )
-        await set_tags(asset, details.tags)
-        job = await jobs.create_job(
-            owner_id,
-            JobKind.IMPORT_URL,
-            asset=asset,
-            max_attempts=runtime.settings.job_max_attempts,
-            payload={"url": url},
-        )
+        asset, job = await insert_import(runtime, owner_id, url, details)
     await jobs.enqueue(runtime, job.id)
+    return asset, job
+
+
+async def insert_import(
+    runtime: Runtime, owner_id: str, url: str, details: AssetDetails
+) -> tuple[models.Asset, models.Job]:
+    """The rows of an import; call inside a transaction and enqueue the job after
+    the commit (`jobs.enqueue`)."""
+    asset = await models.Asset.create(
+        owner_id=owner_id,
+        name=details.name or _name_from_url(url),
+        source_type=(
+            SourceType.GENERATED if details.provenance else SourceType.IMPORTED
+        ),
+        source_url=url,
+        status=AssetStatus.PENDING,
+        **_new_asset_fields(details),
+    )
+    await set_tags(asset, details.tags)
+    job = await jobs.create_job(
+        owner_id,
+        JobKind.IMPORT_URL,
+        asset=asset,
+        max_attempts=runtime.settings.job_max_attempts,
+        payload={"url": url},
+    )
     return asset, job
 
 
