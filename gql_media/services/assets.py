@@ -197,7 +197,7 @@ async def delete(runtime: Runtime, owner_id: str, asset_id: str) -> str:
     asset = await get_asset(owner_id, asset_id)
     for job in await models.Job.filter(asset_id=asset.id, status__in=jobs.ACTIVE):
         if not await jobs.stop(runtime, job):
-            await fail_after_job(runtime, job, "CANCELED", "the asset was deleted")
+            await record_cancel(runtime, job, "the asset was deleted")
     await models.Asset.filter(id=asset.id).update(deleted_at=jobs.now(), dedup_key=None)
     await release(runtime, asset.storage_key, asset.thumbnail_key)
     return str(asset.id)
@@ -213,6 +213,12 @@ async def release(runtime: Runtime, *keys: str | None) -> None:
         if not in_use:
             await runtime.storage.delete(key)
             logger.info("released stored object %s", key)
+
+
+async def record_cancel(runtime: Runtime, job: models.Job, reason: str) -> None:
+    """Record the cancellation of a job that nothing runs: asset first, then job."""
+    await fail_after_job(runtime, job, "CANCELED", reason)
+    await jobs.finish(runtime, job.id, JobStatus.CANCELED, message="cancelled")
 
 
 async def fail_after_job(
@@ -248,10 +254,6 @@ async def prepare_retry(job: models.Job) -> None:
         await models.Asset.filter(id=asset.id).update(
             status=AssetStatus.PENDING, error_code=None, error_message=None
         )
-
-
-def is_active(job: models.Job) -> bool:
-    return job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 async def start_thumbnail(

@@ -12,14 +12,19 @@ from gql_media.services import assets, jobs
 
 logger = logging.getLogger(__name__)
 
+CANCEL_WAIT_SECONDS = 5.0
+
 
 async def cancel(runtime: Runtime, owner_id: str, job_id: str) -> models.Job:
     """Cancel a QUEUED or RUNNING job; its ffmpeg child is killed, temp files go."""
     job = await jobs.get_job(owner_id, job_id)
     if job.status not in jobs.ACTIVE:
         raise InvalidState(f"the job is {job.status.value} and cannot be cancelled")
-    if not await jobs.stop(runtime, job):
-        await assets.fail_after_job(runtime, job, "CANCELED", "the job was cancelled")
+    if await jobs.stop(runtime, job):
+        # Its worker records CANCELED once the ffmpeg child is dead and the temp
+        # files are gone; answer with that outcome when it comes quickly.
+        return await jobs.wait_until_finished(job.id, CANCEL_WAIT_SECONDS)
+    await assets.record_cancel(runtime, job, "the job was cancelled")
     return await models.Job.get(id=job.id)
 
 

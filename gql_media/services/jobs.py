@@ -1,5 +1,6 @@
 """Job use cases: create, claim, report progress, finish, cancel, retry, recover."""
 
+import asyncio
 import logging
 import time
 import uuid
@@ -163,17 +164,25 @@ async def create_job(
 
 
 async def stop(runtime: Runtime, job: models.Job) -> bool:
-    """Stop a QUEUED or RUNNING job; True when its runner recorded the outcome.
+    """Ask a QUEUED or RUNNING job to stop; True when its runner will record it.
 
-    A job running in this process is cancelled (its ffmpeg child is killed, its
-    temp files removed) and records CANCELED itself; otherwise the row is
-    marked CANCELED here and the caller deals with the job's asset.
+    A job running in this process, or on an arq worker, is cancelled there (its
+    ffmpeg child is killed, its temp files removed) and records CANCELED itself.
+    False means nothing runs it: the caller records the cancellation.
     """
     await models.Job.filter(id=job.id).update(cancel_requested=True)
-    if await runtime.queue.abort(str(job.id)):
-        return True
-    await finish(runtime, job.id, JobStatus.CANCELED, message="cancelled")
-    return False
+    return await runtime.queue.abort(str(job.id))
+
+
+async def wait_until_finished(job_id: Any, within: float) -> models.Job:
+    """The job row once terminal, or as it is after `within` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        job = await models.Job.get(id=job_id)
+        if job.status.is_terminal or loop.time() >= deadline:
+            return job
+        await asyncio.sleep(0.05)
 
 
 async def recover(runtime: Runtime) -> int:
