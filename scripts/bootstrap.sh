@@ -20,7 +20,10 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -r requirements.lock
-.venv/bin/python -m pip install -q --no-deps -e .
+# This machine's pip config lists local indexes that may be absent; pip warns about
+# each of them on every install, which buries real errors.
+quiet_pip() { .venv/bin/python -m pip "$@" 2> >(grep -v "is ignored: it is neither" >&2); }
+quiet_pip install -q --upgrade pip >/dev/null
+quiet_pip install -q -r requirements.lock
+quiet_pip install -q --no-deps -e .
 touch .venv/bin/gql-media
