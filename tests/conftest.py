@@ -44,7 +44,16 @@ async def database(
 async def clean_db(database: str) -> str:
     """The database, emptied before the test."""
     conn = Tortoise.get_connection("default")
-    for table in ("webhook_delivery", "job", "asset_tag", "asset"):
+    for table in (
+        "generation_metadata",
+        "generation_scene",
+        "generation_variant",
+        "generation",
+        "webhook_delivery",
+        "job",
+        "asset_tag",
+        "asset",
+    ):
         await conn.execute_script(f"DELETE FROM {table}")
     return database
 

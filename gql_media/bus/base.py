@@ -19,6 +19,11 @@ def job_channel(job_id: object) -> str:
     return f"job:{job_id}"
 
 
+def generation_channel(generation_id: object) -> str:
+    """The channel that carries the events of one generation and its scenes."""
+    return f"generation:{generation_id}"
+
+
 class ProgressBus(ABC):
     """Publish events on channels and subscribe to them."""
 

@@ -7,6 +7,7 @@ from uuid import UUID
 from strawberry.dataloader import DataLoader
 
 from gql_media import models
+from gql_media.dataloaders import generations as gen
 
 
 async def _assets_by_id(ids: list[str]) -> list[models.Asset | None]:
@@ -34,4 +35,29 @@ class Loaders:
     )
     tags_by_asset_id: DataLoader[str, list[str]] = field(
         default_factory=lambda: DataLoader(load_fn=_tags_by_asset_id)
+    )
+    jobs_by_id: DataLoader[str, models.Job | None] = field(
+        default_factory=lambda: DataLoader(load_fn=gen.rows_by_id(models.Job))
+    )
+    # The generation tree (dataloaders/generations.py).
+    generations_by_id: DataLoader[str, models.Generation | None] = field(
+        default_factory=lambda: DataLoader(load_fn=gen.rows_by_id(models.Generation))
+    )
+    variants_by_id: DataLoader[str, models.Variant | None] = field(
+        default_factory=lambda: DataLoader(load_fn=gen.rows_by_id(models.Variant))
+    )
+    scenes_by_id: DataLoader[str, models.Scene | None] = field(
+        default_factory=lambda: DataLoader(load_fn=gen.rows_by_id(models.Scene))
+    )
+    variants_by_generation_id: DataLoader[str, list[models.Variant]] = field(
+        default_factory=lambda: DataLoader(load_fn=gen.variants_by_generation_id)
+    )
+    scenes_by_variant_id: DataLoader[str, list[models.Scene]] = field(
+        default_factory=lambda: DataLoader(load_fn=gen.scenes_by_variant_id)
+    )
+    metadata_by_generation_id: DataLoader[str, list[models.GenerationMetadata]] = field(
+        default_factory=lambda: DataLoader(load_fn=gen.metadata_by_generation_id)
+    )
+    cover_asset_id_by_generation_id: DataLoader[str, str | None] = field(
+        default_factory=lambda: DataLoader(load_fn=gen.cover_asset_id_by_generation_id)
     )

@@ -12,9 +12,10 @@ from gql_media.services.jobs import Reporter
 
 @dataclass(frozen=True)
 class Outcome:
-    """The asset a successful job leaves, and whether it was already there."""
+    """The asset a successful job leaves (None for an export), and whether it was
+    already there."""
 
-    asset_id: str
+    asset_id: str | None
     is_duplicate: bool = False
 
 

@@ -8,9 +8,18 @@ import logging
 import random
 import shutil
 
+from tortoise.exceptions import DBConnectionError
+
 from gql_media import models
-from gql_media.errors import Cancelled, GqlMediaError, Internal, JobTimeout
+from gql_media.errors import (
+    Cancelled,
+    GqlMediaError,
+    Internal,
+    JobTimeout,
+    TransientError,
+)
 from gql_media.jobs.base import JobFunction
+from gql_media.jobs.exports import export_generation
 from gql_media.jobs.imports import import_url
 from gql_media.jobs.thumbnails import regenerate_thumbnail
 from gql_media.jobs.uploads import process_upload
@@ -21,10 +30,14 @@ from gql_media.services import assets, jobs
 
 logger = logging.getLogger(__name__)
 
+# Exceptions of libraries below us that mean "try again later".
+_TRANSIENT = (DBConnectionError, ConnectionError)
+
 JOB_FUNCTIONS: dict[JobKind, JobFunction] = {
     JobKind.IMPORT_URL: import_url,
     JobKind.PROCESS_UPLOAD: process_upload,
     JobKind.REGENERATE_THUMBNAIL: regenerate_thumbnail,
+    JobKind.EXPORT_GENERATION: export_generation,
 }
 
 
@@ -78,10 +91,17 @@ async def run_job(runtime: Runtime, job_id: str) -> None:
         if error.retryable and job.attempts < job.max_attempts:
             raise await _retry_later(runtime, job, error) from error
         await _failed(runtime, job, error)
+    except _TRANSIENT as exc:
+        # A database or network hiccup outside our own error mapping: retried.
+        hiccup = TransientError(f"{type(exc).__name__}: {exc}"[:500])
+        if job.attempts < job.max_attempts:
+            raise await _retry_later(runtime, job, hiccup) from exc
+        await _failed(runtime, job, hiccup)
     except Exception as exc:
         logger.exception("job %s crashed", job.id)
-        error = Internal(f"unexpected error ({type(exc).__name__})")
-        await _failed(runtime, job, error)
+        await _failed(
+            runtime, job, Internal(f"unexpected error ({type(exc).__name__})")
+        )
 
 
 async def _time_limit(runtime: Runtime, job: models.Job) -> float:

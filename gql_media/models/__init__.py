@@ -7,9 +7,19 @@ from gql_media.models.asset import Asset, AssetTag
 from gql_media.models.enums import (
     AssetKind,
     AssetStatus,
+    GenerationSourceType,
+    GenerationStatus,
     JobKind,
     JobStatus,
+    MetadataKind,
+    SceneStatus,
     SourceType,
+)
+from gql_media.models.generation import (
+    Generation,
+    GenerationMetadata,
+    Scene,
+    Variant,
 )
 from gql_media.models.job import Job
 from gql_media.models.webhook import WebhookDelivery
@@ -19,9 +29,17 @@ __all__ = [
     "AssetKind",
     "AssetStatus",
     "AssetTag",
+    "Generation",
+    "GenerationMetadata",
+    "GenerationSourceType",
+    "GenerationStatus",
     "Job",
     "JobKind",
     "JobStatus",
+    "MetadataKind",
+    "Scene",
+    "SceneStatus",
     "SourceType",
+    "Variant",
     "WebhookDelivery",
 ]

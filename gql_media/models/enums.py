@@ -27,6 +27,7 @@ class JobKind(StrEnum):
     IMPORT_URL = "IMPORT_URL"
     PROCESS_UPLOAD = "PROCESS_UPLOAD"
     REGENERATE_THUMBNAIL = "REGENERATE_THUMBNAIL"
+    EXPORT_GENERATION = "EXPORT_GENERATION"
 
 
 class JobStatus(StrEnum):
@@ -39,3 +40,38 @@ class JobStatus(StrEnum):
     @property
     def is_terminal(self) -> bool:
         return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED)
+
+
+class GenerationSourceType(StrEnum):
+    URL = "URL"
+    UPLOAD = "UPLOAD"
+    FILE = "FILE"
+
+
+class GenerationStatus(StrEnum):
+    """The status of a generation and of each of its variants."""
+
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+
+    @property
+    def is_finished(self) -> bool:
+        return self in (GenerationStatus.COMPLETED, GenerationStatus.FAILED)
+
+
+class SceneStatus(StrEnum):
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+class MetadataKind(StrEnum):
+    """The JSON documents kept per generation, one of each kind."""
+
+    ANALYSIS = "ANALYSIS"
+    TRANSFORMATION = "TRANSFORMATION"
+    PROMPTS = "PROMPTS"
+    EVALUATION = "EVALUATION"

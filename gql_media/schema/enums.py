@@ -26,3 +26,24 @@ class AssetOrder(Enum):
     DURATION_DESC = "duration_desc"
     DURATION_ASC = "duration_asc"
     NAME_ASC = "name_asc"
+
+
+GenerationSourceType = strawberry.enum(
+    models.GenerationSourceType, description="Where a generation's source video is."
+)
+GenerationStatus = strawberry.enum(
+    models.GenerationStatus,
+    description="Of a generation and of a variant: PENDING -> PROCESSING -> "
+    "COMPLETED or FAILED.",
+)
+SceneStatus = strawberry.enum(
+    models.SceneStatus, description="PENDING -> PROCESSING -> READY or FAILED."
+)
+
+
+@strawberry.enum(description="Sort orders of the generations list.")
+class GenerationOrder(Enum):
+    CREATED_AT_DESC = "created_at_desc"
+    CREATED_AT_ASC = "created_at_asc"
+    UPDATED_AT_DESC = "updated_at_desc"
+    NAME_ASC = "name_asc"

@@ -16,6 +16,11 @@ from strawberry.schema.config import StrawberryConfig
 
 from gql_media.errors import GqlMediaError
 from gql_media.schema.assets import AssetMutation, AssetQuery
+from gql_media.schema.generations import (
+    GenerationMutation,
+    GenerationQuery,
+    GenerationSubscription,
+)
 from gql_media.schema.jobs import JobMutation, JobQuery, JobSubscription
 from gql_media.schema.scalars import SCALARS
 from gql_media.schema.types.errors import (
@@ -32,17 +37,17 @@ MAX_TOKENS = 5000
 
 
 @strawberry.type
-class Query(AssetQuery, JobQuery):
+class Query(AssetQuery, JobQuery, GenerationQuery):
     pass
 
 
 @strawberry.type
-class Mutation(AssetMutation, JobMutation):
+class Mutation(AssetMutation, JobMutation, GenerationMutation):
     pass
 
 
 @strawberry.type
-class Subscription(JobSubscription):
+class Subscription(JobSubscription, GenerationSubscription):
     pass
 
 

@@ -99,9 +99,28 @@ async def finish(
         fields.update(error_code=error.code, error_message=error.message[:2000])
     if status is JobStatus.SUCCEEDED:
         fields.update(progress=1.0, stage="done")
+    await _settle_scenes(runtime, job_id, status, fields)
     return await update_job(
         runtime, job_id, status=status, finished_at=now(), heartbeat_at=None, **fields
     )
+
+
+async def _settle_scenes(
+    runtime: Runtime, job_id: Any, status: JobStatus, fields: dict[str, Any]
+) -> None:
+    """Move the generation scenes that follow this job first, as the asset is: a
+    job that reads finished has finished everything it leads to. This is the one
+    place every job ends (runner, sweeper, cancellations), hence the hook.
+
+    Imported here because generations build on jobs. A failure is only logged: it
+    must not turn the job's outcome into another one.
+    """
+    from gql_media.services import generation_progress
+
+    try:
+        await generation_progress.before_job_finish(runtime, job_id, status, fields)
+    except Exception:
+        logger.exception("job %s: its generation scene was not updated", job_id)
 
 
 class Reporter:

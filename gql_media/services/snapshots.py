@@ -29,6 +29,8 @@ class JobState:
     updated_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    # The storage key of what the job made besides an asset (an export's ZIP).
+    result_key: str | None = None
 
     @classmethod
     def from_model(cls, job: models.Job) -> "JobState":
@@ -51,6 +53,7 @@ class JobState:
             updated_at=job.updated_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
+            result_key=job.payload.get("result_key"),
         )
 
     def to_event(self) -> dict[str, Any]:

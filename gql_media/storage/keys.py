@@ -1,6 +1,7 @@
 """Storage keys, built only from server-side values (hashes and ids)."""
 
 import re
+import uuid
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -20,3 +21,9 @@ def thumbnail_key(sha256: str, width: int, at_ms: int) -> str:
     """
     blob_key(sha256)  # validates
     return f"thumbs/sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}/w{width}_t{at_ms}.jpg"
+
+
+def export_key(generation_id: object, job_id: object) -> str:
+    """The key of a generation's ZIP export made by one job: exports/<gen>/<job>.zip."""
+    gen, job = uuid.UUID(str(generation_id)), uuid.UUID(str(job_id))  # validates
+    return f"exports/{gen}/{job}.zip"

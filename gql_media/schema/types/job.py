@@ -33,6 +33,7 @@ class Job:
     started_at: datetime | None
     finished_at: datetime | None
     asset_id: strawberry.Private[str | None]
+    result_key: strawberry.Private[str | None] = None
 
     @classmethod
     def from_state(cls, state: JobState) -> "Job":
@@ -53,6 +54,7 @@ class Job:
             started_at=state.started_at,
             finished_at=state.finished_at,
             asset_id=state.asset_id,
+            result_key=state.result_key,
         )
 
     @classmethod
@@ -65,6 +67,18 @@ class Job:
             return None
         row = await info.context.loaders.assets_by_id.load(self.asset_id)
         return Asset.from_model(row) if row else None
+
+    @strawberry.field(
+        description="A time-limited link to what the job made besides an asset "
+        "(the ZIP of exportGeneration) once SUCCEEDED; null otherwise."
+    )
+    async def download_url(self, info: Info) -> str | None:
+        if not self.result_key or self.status is not models.JobStatus.SUCCEEDED:
+            return None
+        runtime = info.context.runtime
+        return await runtime.storage.url(
+            self.result_key, runtime.settings.url_ttl_seconds
+        )
 
     @strawberry.field(description="True once SUCCEEDED, FAILED or CANCELED.")
     def is_finished(self) -> bool:
