@@ -21,6 +21,12 @@ test: setup
 	scripts/services.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Benchmarks (bench/README.md): all, or one with `make bench ONLY=fanout`. Needs
+# PostgreSQL like `make test`; starts its own Redis, S3 API server and file server.
+bench: setup
+	scripts/services.sh
+	$(BIN)/python -m bench.run $(if $(ONLY),--only $(ONLY))
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

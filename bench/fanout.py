@@ -1,0 +1,281 @@
+"""fanout: 1, 100 and 1,000 WebSocket subscribers on one job's `jobProgress`,
+100 events published back to back; the delay from publish to receipt (p50, p99)
+and the events delivered per second, with the in-memory bus and with Redis.
+
+Baseline: bench/fanout_server.py --mode raw, a bare `websockets` server that
+broadcasts the same frames to the same clients: the cost of the transport alone.
+Every server runs in its own process, and so does the Redis publisher (as a
+worker would); the clients share this one.
+"""
+
+import asyncio
+import json
+import os
+import resource
+import sys
+import time
+from typing import Any
+
+import orjson
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from bench.common import (
+    REPO,
+    BenchFailure,
+    Report,
+    Sample,
+    check,
+    interleave,
+    log,
+    main,
+    median,
+    p95,
+    p99,
+    ratio,
+    scaled,
+    times,
+    work_dir,
+)
+from bench.services import redis_server
+from tests.support.processes import free_port, wait_for_redis
+
+COUNTS = scaled([1, 100, 1000], [1, 10, 100])
+EVENTS = 100
+REPS = scaled({1: 5, 100: 5, 1000: 3}, {1: 2, 10: 2, 100: 2})
+# An untimed first round per N warms connections and code paths. Not at 1,000: a
+# round takes ~25 s there, and the smaller N have warmed the servers already.
+WARMUP = scaled({1: 1, 100: 1, 1000: 0}, {1: 1, 10: 1, 100: 1})
+MODES = ("raw", "memory", "redis")
+QUERY = """
+subscription ($id: ID!) {
+  jobProgress(jobId: $id) { status stage progress message }
+}
+"""
+LABELS = {
+    "raw": "bare websockets broadcast (baseline)",
+    "memory": "gql-media, memory bus",
+    "redis": "gql-media, Redis bus",
+}
+
+
+class Server:
+    """One fanout_server process and its stdin/stdout control line."""
+
+    def __init__(self, mode: str, port: int, proc: asyncio.subprocess.Process):
+        self.mode = mode
+        self.url = f"ws://127.0.0.1:{port}/graphql"
+        self.proc = proc
+        # Where "publish" goes: this process, or a separate publisher process.
+        self.publisher: Server = self
+
+    @classmethod
+    async def start(cls, mode: str, work: Any, redis_url: str) -> "Server":
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GQL_MEDIA_")}
+        log_file = (work / f"fanout-{mode}.log").open("ab")
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.fanout_server", "--mode", mode,
+            "--port", str(port), "--data-dir", str(work / mode),
+            "--redis-url", redis_url,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=log_file, cwd=REPO, env=env,
+        )  # fmt: skip
+        server = cls(mode, port, proc)
+        ready = await server._read(60)
+        check(ready.get("ready") is True, f"{mode} server did not start: {ready}")
+        return server
+
+    async def call(self, **command: Any) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(orjson.dumps(command) + b"\n")
+        await self.proc.stdin.drain()
+        return await self._read(300)
+
+    async def _read(self, limit: float) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = await asyncio.wait_for(self.proc.stdout.readline(), limit)
+        check(bool(line), f"the {self.mode} server exited; see its log")
+        answer: dict[str, Any] = orjson.loads(line)
+        return answer
+
+    async def stop(self) -> None:
+        if self.proc.returncode is None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(b'{"cmd": "quit"}\n')
+            try:
+                await asyncio.wait_for(self.proc.wait(), 30)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+
+
+class Client:
+    """One graphql-transport-ws connection, reused for a subscription per round."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+
+    @classmethod
+    async def connect(cls, url: str) -> "Client":
+        ws = await websockets.connect(
+            url,
+            subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
+            open_timeout=120,
+            # A busy round may hold the loop longer than a ping timeout.
+            ping_interval=None,
+        )
+        await ws.send(json.dumps({"type": "connection_init"}))
+        ack = json.loads(await ws.recv())
+        check(ack["type"] == "connection_ack", f"no connection_ack: {ack}")
+        return cls(ws)
+
+    async def subscribe(self, sub_id: str, job_id: str) -> None:
+        payload = {"query": QUERY, "variables": {"id": job_id}}
+        await self.ws.send(
+            json.dumps({"id": sub_id, "type": "subscribe", "payload": payload})
+        )
+        # The first frame is the job as stored; the server is subscribed to the
+        # bus before it sends it, so nothing published later can be missed.
+        first = json.loads(await self.ws.recv())
+        check(first["type"] == "next", f"subscription refused: {first}")
+
+    async def collect(self) -> list[tuple[int, int, int, str]]:
+        """(sequence, publish ns, receipt ns, status) of each event to `complete`."""
+        received: list[tuple[int, int, int, str]] = []
+        async for raw in self.ws:
+            now = time.monotonic_ns()
+            message = orjson.loads(raw)
+            if message["type"] == "complete":
+                return received
+            check(message["type"] == "next", f"unexpected frame {message}")
+            job = message["payload"]["data"]["jobProgress"]
+            seq, published = job["message"].split()
+            received.append((int(seq), int(published), now, job["status"]))
+        raise BenchFailure("the connection closed before `complete`")
+
+
+async def one_round(server: Server, clients: list[Client], rnd: int) -> Sample:
+    job = await server.call(cmd="job")
+    sub_id = f"r{rnd}"
+    await asyncio.gather(*(c.subscribe(sub_id, job["job_id"]) for c in clients))
+    count = (await server.call(cmd="count", job_id=job["job_id"]))["count"]
+    check(count == len(clients), f"{count} bus subscribers, not {len(clients)}")
+    readers = [asyncio.create_task(c.collect()) for c in clients]
+    await server.publisher.call(
+        cmd="publish", job_id=job["job_id"], event=job["event"], n=EVENTS
+    )
+    results = await asyncio.wait_for(asyncio.gather(*readers), 600)
+    delays: list[float] = []
+    for got in results:
+        check(
+            [seq for seq, *_ in got] == list(range(1, EVENTS + 1)),
+            f"{server.mode}: a subscriber got {len(got)} events, not 1..{EVENTS}",
+        )
+        check(got[-1][3] == "SUCCEEDED", "the last event is not the terminal one")
+        delays += [(now - published) / 1e6 for _, published, now, _ in got]
+    first_publish = min(got[0][1] for got in results)
+    last_receipt = max(got[-1][2] for got in results)
+    return {
+        "p50_ms": median(delays),
+        "p99_ms": p99(delays),
+        "events_per_s": len(delays) / ((last_receipt - first_publish) / 1e9),
+    }
+
+
+def delay(milliseconds: float) -> str:
+    if milliseconds < 1:
+        return f"{milliseconds:.2f} ms"
+    if milliseconds < 1000:
+        return f"{milliseconds:.1f} ms"
+    return f"{milliseconds / 1000:.1f} s"
+
+
+async def connect_all(url: str, n: int) -> list[Client]:
+    clients: list[Client] = []
+    for start in range(0, n, 100):  # in batches: the listen backlog is finite
+        batch = range(start, min(n, start + 100))
+        clients += await asyncio.gather(*(Client.connect(url) for _ in batch))
+    return clients
+
+
+async def run(report: Report) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    # 3 servers x 1,000 clients, both ends; the servers inherit the limit.
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
+    work = work_dir("fanout")
+    redis_port = free_port()
+    table = report.table(
+        f"fanout: {EVENTS} events to N subscribers of one job (burst publish)",
+        "N", "server", "delay p50", "delay p99", "events/s", "p50 vs raw",
+        "events/s vs raw",
+    )  # fmt: skip
+    with redis_server(redis_port, work):
+        await wait_for_redis(redis_port)
+        redis_url = f"redis://127.0.0.1:{redis_port}/0"
+        servers = {m: await Server.start(m, work, redis_url) for m in MODES}
+        publisher = await Server.start("publisher", work, redis_url)
+        servers["redis"].publisher = publisher
+        try:
+            rounds = 0
+            for n in COUNTS:
+                log(f"fanout: connecting {n} clients to each server")
+                clients = {m: await connect_all(servers[m].url, n) for m in MODES}
+
+                def variant(mode: str, n: int = n, clients: Any = clients) -> Any:
+                    async def go() -> Sample:
+                        nonlocal rounds
+                        rounds += 1
+                        return await one_round(servers[mode], clients[mode], rounds)
+
+                    return go
+
+                samples = await interleave(
+                    {m: variant(m) for m in MODES}, REPS[n], warmup=WARMUP[n]
+                )
+                report.samples[str(n)] = samples
+                raw = samples["raw"]
+                for mode in MODES:
+                    s = samples[mode]
+                    table.add(
+                        n, LABELS[mode],
+                        f"{delay(median(s['p50_ms']))} "
+                        f"(p95 {delay(p95(s['p50_ms']))})",
+                        delay(median(s["p99_ms"])),
+                        f"{median(s['events_per_s']):,.0f}",
+                        times(ratio(s["p50_ms"], raw["p50_ms"])),
+                        times(ratio(s["events_per_s"], raw["events_per_s"])),
+                    )  # fmt: skip
+                    if mode != "raw":
+                        report.ratio(
+                            f"fanout N={n} {mode}: events/s vs raw",
+                            ratio(s["events_per_s"], raw["events_per_s"]),
+                            "gql-media / bare broadcast; below 1 is slower",
+                        )
+                for group in clients.values():
+                    await asyncio.gather(*(c.ws.close() for c in group))
+        finally:
+            for server in [*servers.values(), publisher]:
+                await server.stop()
+    report.config = {
+        "counts": COUNTS,
+        "events": EVENTS,
+        "reps": REPS,
+        "warmup": WARMUP,
+    }
+    report.notes += [
+        "Delay: CLOCK_MONOTONIC at publish to receipt in the client process. "
+        "Memory bus: published in the API process, as the in-process runner does "
+        "(all 100 at once: the bus never blocks). Redis bus: published one after "
+        "another by a separate process with its own RedisBus, as a worker does. "
+        "The delay of later events includes waiting behind earlier ones.",
+        "events/s: deliveries (N x 100) over first publish -> last receipt.",
+        "Each round checks that every subscriber got all 100 events in order, the "
+        "last one terminal, then `complete`; and that the bus had N subscribers.",
+        "Clients and servers share this machine's 2 cores; all 1,000 clients run "
+        "in one process, which also bounds the baseline.",
+    ]
+
+
+if __name__ == "__main__":
+    main("fanout", run)
