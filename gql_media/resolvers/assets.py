@@ -54,10 +54,7 @@ async def asset_list(
     ]
     return AssetConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            end_cursor=page.cursors[-1] if page.cursors else None,
-        ),
+        page_info=PageInfo.from_page(page),
         total_count=page.total_count,
     )
 

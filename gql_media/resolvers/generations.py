@@ -51,10 +51,7 @@ def _connection(page: Page[models.Generation]) -> GenerationConnection:
             GenerationEdge(cursor=c, node=Generation.from_model(r))
             for r, c in zip(page.rows, page.cursors, strict=True)
         ],
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            end_cursor=page.cursors[-1] if page.cursors else None,
-        ),
+        page_info=PageInfo.from_page(page),
         total_count=page.total_count,
     )
 

@@ -49,10 +49,7 @@ async def job_list(
             JobEdge(cursor=c, node=Job.from_model(r))
             for r, c in zip(page.rows, page.cursors, strict=True)
         ],
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            end_cursor=page.cursors[-1] if page.cursors else None,
-        ),
+        page_info=PageInfo.from_page(page),
         total_count=page.total_count,
     )
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -11,6 +11,7 @@ from gql_media import models
 from gql_media.schema.context import Info
 from gql_media.schema.enums import AssetKind, AssetStatus, SourceType
 from gql_media.schema.scalars import BigInt
+from gql_media.services.pagination import Page
 
 
 @strawberry.type(description="Where an AI-generated asset came from.")
@@ -138,6 +139,13 @@ class Asset:
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
+
+    @classmethod
+    def from_page(cls, page: Page[Any]) -> "PageInfo":
+        return cls(
+            has_next_page=page.has_next_page,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        )
 
 
 @strawberry.type
