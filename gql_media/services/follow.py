@@ -87,7 +87,9 @@ async def follow(
                 events = None
                 if down_since is None:
                     down_since = started
-                    logger.warning(
+                    # Info, not warning: the bus already warns once per outage,
+                    # and a thousand subscribers must not log a thousand times.
+                    logger.info(
                         "%s: live updates are down (%s); reading the row until "
                         "the bus is back",
                         followed.name,
@@ -126,7 +128,7 @@ async def follow(
                 return  # the bus was closed: the server is stopping
             except SubscriptionLost as exc:
                 down_since = loop.time()
-                logger.warning(
+                logger.info(
                     "%s: live updates interrupted (%s); subscribing again",
                     followed.name,
                     exc,
