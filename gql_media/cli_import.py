@@ -9,13 +9,11 @@ from typing import Any
 from tqdm import tqdm
 
 from gql_media import db, jobs, models
-from gql_media.bus import job_channel
 from gql_media.media.hashing import HashingWriter
 from gql_media.runtime import Runtime, build_runtime
 from gql_media.schema.context import LOCAL_OWNER
-from gql_media.services import assets, imports
+from gql_media.services import assets, follow, imports
 from gql_media.services.details import AssetDetails, ReceivedFile
-from gql_media.services.snapshots import JobState
 from gql_media.settings import Settings
 
 
@@ -85,13 +83,11 @@ async def _from_file(
 async def _follow(runtime: Runtime, job_id: str) -> None:
     """Show the job's progress until it ends."""
     bar = tqdm(total=100, unit="%", bar_format="{desc} {bar} {n:.0f}%")
-    async with runtime.bus.subscribe(job_channel(job_id)) as events:
-        state = JobState.from_model(await models.Job.get(id=job_id))
-        while not state.status.is_terminal:
+    async for state in follow.follow_job(runtime, job_id):
+        if state.status.is_terminal:
+            bar.set_description(state.status.value.lower())
+        else:
             bar.set_description(state.stage)
-            bar.n = state.progress * 100
-            bar.refresh()
-            state = JobState.from_event(await anext(events))
-    bar.n = state.progress * 100
-    bar.set_description(state.status.value.lower())
+        bar.n = state.progress * 100
+        bar.refresh()
     bar.close()

@@ -114,6 +114,12 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
     # Set to use the distributed mode: arq workers and the Redis progress bus.
     redis_url: str | None = None
+    # A subscription waits this long for Redis to confirm it before it sends the
+    # row's state anyway and keeps trying (re-reading the row each time).
+    bus_subscribe_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    # How long a subscription waits for the bus to come back before it ends with
+    # UNAVAILABLE ("live updates are down").
+    bus_unavailable_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
 
     storage: StorageSettings = Field(default_factory=StorageSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from gql_media import models
-from gql_media.bus.base import generation_channel
 from gql_media.dataloaders import Loaders
 from gql_media.errors import FetchFailed, InvalidInput
 from gql_media.resolvers.common import is_uuid, result_of
@@ -28,7 +27,12 @@ from gql_media.schema.types.generation_views import (
     GenerationStats,
 )
 from gql_media.schema.types.job import Job
-from gql_media.services import generation_queries, generations, scene_videos
+from gql_media.services import (
+    follow,
+    generation_queries,
+    generations,
+    scene_videos,
+)
 from gql_media.services.details import ReceivedFile
 from gql_media.services.generation_progress import GenerationState
 from gql_media.services.pagination import Page
@@ -231,28 +235,15 @@ async def export_generation(info: Info, id: str) -> results.ExportGenerationResu
 async def generation_progress(
     info: Info, generation_id: str
 ) -> AsyncGenerator[GenerationEvent, None]:
-    """The generation's current state from the database, then each change from
-    the bus, ending once it is COMPLETED, FAILED or deleted. Subscribing before
-    reading the row means no change can fall between the two; `revision` drops
-    events already seen."""
+    """The generation's current state from the database at once, then each change
+    from the bus, ending once it is COMPLETED, FAILED or deleted (see
+    `services.follow`: a bus outage past the grace period ends it with
+    UNAVAILABLE)."""
     ctx = info.context
     row = await generations.get_generation(ctx.owner_id, generation_id)  # NotFound
-    async with ctx.runtime.bus.subscribe(generation_channel(row.id)) as events:
-        current = await models.Generation.get_or_none(id=row.id)
-        if current is None:
-            return  # deleted in between
-        state = GenerationState.from_model(current)
+    first = GenerationState.from_model(row)
+    async for state in follow.follow_generation(ctx.runtime, row.id, first):
+        # The connection's context outlives one event: drop cached rows so
+        # nested fields show this event's state.
+        ctx.loaders = Loaders()
         yield GenerationEvent.from_state(state)
-        if state.is_finished:
-            return
-        async for event in events:
-            new = GenerationState.from_event(event)
-            if new.revision <= state.revision and not new.deleted:
-                continue
-            state = new
-            # The connection's context outlives one event: drop cached rows so
-            # nested fields show this event's state.
-            ctx.loaders = Loaders()
-            yield GenerationEvent.from_state(state)
-            if state.is_finished:
-                return

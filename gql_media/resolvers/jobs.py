@@ -5,7 +5,6 @@ from collections.abc import AsyncGenerator
 from datetime import datetime
 
 from gql_media import models
-from gql_media.bus import job_channel
 from gql_media.dataloaders import Loaders
 from gql_media.resolvers.common import is_uuid, result_of
 from gql_media.schema.context import Info
@@ -13,7 +12,7 @@ from gql_media.schema.inputs import JobFilter
 from gql_media.schema.types import results
 from gql_media.schema.types.asset import PageInfo
 from gql_media.schema.types.job import Job, JobConnection, JobEdge
-from gql_media.services import job_control, jobs
+from gql_media.services import follow, job_control, jobs
 from gql_media.services.pagination import SortKey, check_first, paginate
 from gql_media.services.snapshots import JobState
 
@@ -71,23 +70,13 @@ async def retry_job(info: Info, id: str) -> results.RetryJobResult:
 
 
 async def job_progress(info: Info, job_id: str) -> AsyncGenerator[Job, None]:
-    """The job's current state from the database, then each change from the bus,
-    ending after a terminal state. Subscribing before reading the row means no
-    change can fall between the two; `revision` drops events already seen."""
-    row = await jobs.get_job(info.context.owner_id, job_id)  # NotFound -> error
-    async with info.context.runtime.bus.subscribe(job_channel(row.id)) as events:
-        state = JobState.from_model(await models.Job.get(id=row.id))
+    """The job's current state from the database at once, then each change from
+    the bus, ending after a terminal state (see `services.follow`: a bus outage
+    past the grace period ends it with UNAVAILABLE)."""
+    ctx = info.context
+    row = await jobs.get_job(ctx.owner_id, job_id)  # NotFound -> error
+    async for state in follow.follow_job(ctx.runtime, row.id, JobState.from_model(row)):
+        # A WebSocket's context lives as long as the connection: drop cached
+        # rows so nested fields (job.asset) show this event's state.
+        ctx.loaders = Loaders()
         yield Job.from_state(state)
-        if state.status.is_terminal:
-            return
-        async for event in events:
-            new = JobState.from_event(event)
-            if new.revision <= state.revision:
-                continue
-            state = new
-            # A WebSocket's context lives as long as the connection: drop cached
-            # rows so nested fields (job.asset) show this event's state.
-            info.context.loaders = Loaders()
-            yield Job.from_state(state)
-            if state.status.is_terminal:
-                return
