@@ -43,7 +43,9 @@ class Case:
             headers["content-type"] = self.content_type
         content = None
         if self.body is not MISSING:
-            content = self.body if isinstance(self.body, bytes) else json.dumps(self.body)
+            content = (
+                self.body if isinstance(self.body, bytes) else json.dumps(self.body)
+            )
         response = await client.request(
             self.method, "/graphql", headers=headers, content=content,
             params=self.params,
