@@ -7,7 +7,7 @@ accepts `application/graphql-response+json` gets a 4xx without `data` when the
 request fails before execution (parse, validation, variable coercion).
 """
 
-from typing import Any
+from collections.abc import Mapping
 
 from strawberry.types import ExecutionResult
 
@@ -50,5 +50,5 @@ def is_request_error(result: ExecutionResult) -> bool:
     )
 
 
-def without_data(body: dict[str, Any]) -> dict[str, Any]:
+def without_data(body: Mapping[str, object]) -> dict[str, object]:
     return {key: value for key, value in body.items() if key != "data"}
