@@ -14,7 +14,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import (
+    MultipartParser,
+    MultipartState,
+    parse_options_header,
+)
 
 from gql_media.errors import InvalidInput, TooLarge
 from gql_media.http.limits import RequestRejected
@@ -81,6 +85,9 @@ class MultipartUpload:
                 parser.write(chunk)
                 await self._apply_events()
             parser.finalize()
+            if parser.state != MultipartState.END:
+                message = "the multipart body ends early"
+                raise RequestRejected(InvalidInput(message), 400)
             await self._apply_events()
         except TooLarge as exc:
             raise RequestRejected(exc, 413) from None
