@@ -147,7 +147,8 @@ class GraphQLApp(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         body = await super().process_result(request, result)
-        if request.state.media_type == GRAPHQL_RESPONSE and is_request_error(result):
+        asked = getattr(request.state, "media_type", None)
+        if asked == GRAPHQL_RESPONSE and is_request_error(result):
             request.state.request_error = True
             return without_data(body)  # type: ignore[return-value]
         return body
