@@ -84,7 +84,15 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
     from gql_media.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        # The protocol layer refuses a bigger WebSocket message before assembling
+        # it in memory; the view checks each message against the same cap.
+        ws_max_size=settings.limits.max_request_bytes,
+    )
     return 0
 
 

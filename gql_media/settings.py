@@ -34,13 +34,18 @@ class StorageSettings(BaseModel):
 
 
 class LimitsSettings(BaseModel):
-    """Caps on what one upload or import may be."""
+    """Caps on what one request, upload or import may be."""
 
     max_upload_bytes: int = Field(default=2 * GiB, gt=0)
     max_import_bytes: int = Field(default=2 * GiB, gt=0)
     max_duration_seconds: float = Field(default=4 * 3600, gt=0)
     # 8K UHD (7680 x 4320) is the largest frame admitted by default.
     max_pixels: int = Field(default=7680 * 4320, gt=0)
+    # A JSON request body, GET query string or WebSocket message; counted while
+    # reading. Multipart file parts have max_upload_bytes instead.
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # A WebSocket that has not sent connection_init by then is closed (4408).
+    ws_init_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
 
 class ImportSettings(BaseModel):

@@ -14,6 +14,10 @@ MAX_TAGS = 32
 MAX_TAG = 64
 MAX_METADATA_BYTES = 64 * 1024
 MAX_PROMPT = 20_000
+MAX_JSON_DEPTH = 64
+# Each JSON value takes at least 2 bytes ("0,"), so a document within
+# MAX_METADATA_BYTES never has more values than this.
+MAX_JSON_VALUES = MAX_METADATA_BYTES // 2
 
 
 @dataclass(frozen=True)
@@ -105,8 +109,29 @@ def normalize_tags(tags: list[str]) -> list[str]:
 def check_json_object(value: Any, name: str) -> None:
     if not isinstance(value, dict):
         raise InvalidInput(f"{name} must be a JSON object", field=name)
+    _check_json_shape(value, name)
     if len(json.dumps(value, default=str)) > MAX_METADATA_BYTES:
         raise InvalidInput(f"{name} is over {MAX_METADATA_BYTES} bytes", field=name)
+
+
+def _check_json_shape(value: dict[str, Any], name: str) -> None:
+    """Refuse too deep or too many values before serialising: a walk that stops at
+    the first excess, without recursion, so its cost is bounded by the limits."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    count = 0
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if count > MAX_JSON_VALUES:
+            raise InvalidInput(f"{name} is over {MAX_METADATA_BYTES} bytes", name)
+        if depth > MAX_JSON_DEPTH:
+            raise InvalidInput(f"{name} nests deeper than {MAX_JSON_DEPTH}", name)
+        if not isinstance(item, dict | list):
+            continue
+        if count + len(stack) + len(item) > MAX_JSON_VALUES:
+            raise InvalidInput(f"{name} is over {MAX_METADATA_BYTES} bytes", name)
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
 
 
 @dataclass(frozen=True)
