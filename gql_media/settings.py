@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
     # Set to use the distributed mode: arq workers and the Redis progress bus.
     redis_url: str | None = None
+    # Each check of /readyz (database, storage, Redis) fails after this long.
+    readiness_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
 
     storage: StorageSettings = Field(default_factory=StorageSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
