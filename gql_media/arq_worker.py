@@ -41,6 +41,8 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    if "runtime" not in ctx:  # startup refused to start: nothing to close
+        return
     ctx["sweeper"].cancel()
     await asyncio.gather(ctx["sweeper"], return_exceptions=True)
     await ctx["runtime"].close()

@@ -1,12 +1,14 @@
 """Start-up errors of the real `gql-media` command: one or two lines naming the
 variable, a non-zero exit, no traceback; a misspelt variable is a warning."""
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
 from gql_media.startup import env_name, unknown_variables
-from tests.test_cli import env_for, run
+from tests.support.processes import REPO
+from tests.test_cli import BIN, env_for, run
 
 CLOSED_PORT = "postgres://postgres@127.0.0.1:1/gql_media"
 
@@ -90,3 +92,22 @@ def test_env_name_of_a_validation_error_location() -> None:
         "GQL_MEDIA_IMPORT__MAX_REDIRECTS"
     )
     assert env_name(("data_dir",)) == "GQL_MEDIA_DATA_DIR"
+
+
+async def test_the_arq_worker_module_says_which_variable_too(tmp_path: Path) -> None:
+    env = env_for(
+        tmp_path / "data",
+        GQL_MEDIA_REDIS_URL="redis://127.0.0.1:6379/0",
+        GQL_MEDIA_LIMITS__MAX_PIXELS="many",
+    )
+    proc = await asyncio.create_subprocess_exec(
+        str(BIN.parent / "arq"),
+        "worker.WorkerSettings",
+        env=env,
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode is not None
+    _refused(proc.returncode, err.decode(), "GQL_MEDIA_LIMITS__MAX_PIXELS")
