@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Server
+from tests.support.generations import ATTACH, create, scene_ids
 from tests.support.graphql import data
 from tests.support.media import make_video
 from tests.test_cli import BIN, env_for, run
@@ -114,12 +116,22 @@ async def test_an_unresolvable_host_is_fetch_failed_in_the_cli(tmp_path: Path) -
 
 
 async def test_an_unresolvable_host_is_fetch_failed_over_graphql(
-    server: object,
+    server: Server,
 ) -> None:
-    from tests.conftest import Server
-
-    assert isinstance(server, Server)
     result = (await data(server.url, IMPORT, {"u": UNRESOLVABLE}))["importAsset"]
+    assert result == {
+        "__typename": "FetchFailedError",
+        "code": "FETCH_FAILED",
+        "message": "could not resolve host 'no-such-host.invalid'",
+    }
+
+
+async def test_an_unresolvable_scene_video_url_is_fetch_failed_too(
+    server: Server,
+) -> None:
+    generation = await create(server.url, variantTypes=["soft"], scenesPerVariant=1)
+    variables = {"sceneId": scene_ids(generation)[0], "input": {"url": UNRESOLVABLE}}
+    result = (await data(server.url, ATTACH, variables))["attachSceneVideo"]
     assert result == {
         "__typename": "FetchFailedError",
         "code": "FETCH_FAILED",
