@@ -13,19 +13,27 @@ from arq import Retry, func
 from arq.connections import RedisSettings
 
 from gql_media import db, jobs
+from gql_media import startup as checks
 from gql_media.queue import RetryLater
 from gql_media.runtime import Runtime, build_runtime
 from gql_media.services.sweeper import sweep
 from gql_media.settings import Settings
 
 logger = logging.getLogger("gql_media.worker")
-SETTINGS = Settings()
+# Built at import, since `arq worker.WorkerSettings` reads the Redis settings
+# from the class; a bad value exits here with one line naming the variable.
+SETTINGS = checks.settings_or_exit()
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    settings = Settings()
+    settings = checks.settings_or_exit()
     if not settings.redis_url:
-        raise RuntimeError("the worker needs GQL_MEDIA_REDIS_URL")
+        checks.exit_with(checks.StartupError("the worker needs GQL_MEDIA_REDIS_URL"))
+    try:
+        checks.check_data_dir(settings)
+        await checks.check_database(settings.db_url)
+    except checks.StartupError as exc:
+        checks.exit_with(exc)
     await db.connect(settings.db_url)
     runtime = build_runtime(settings, jobs.make_handler)
     ctx["runtime"] = runtime
@@ -33,6 +41,8 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    if "runtime" not in ctx:  # startup refused to start: nothing to close
+        return
     ctx["sweeper"].cancel()
     await asyncio.gather(ctx["sweeper"], return_exceptions=True)
     await ctx["runtime"].close()

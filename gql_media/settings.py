@@ -125,6 +125,8 @@ class Settings(BaseSettings):
     # How long a subscription waits for the bus to come back before it ends with
     # UNAVAILABLE ("live updates are down").
     bus_unavailable_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
+    # Each check of /readyz (database, storage, Redis) fails after this long.
+    readiness_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
 
     storage: StorageSettings = Field(default_factory=StorageSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)

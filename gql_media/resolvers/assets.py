@@ -1,6 +1,6 @@
 """Asset resolvers: parse input, call services, map rows to types."""
 
-from gql_media.errors import FetchFailed, InvalidInput
+from gql_media.errors import InvalidInput
 from gql_media.resolvers.common import is_uuid, result_of
 from gql_media.schema.context import Info
 from gql_media.schema.enums import AssetOrder
@@ -87,12 +87,9 @@ async def import_asset(
 ) -> results.ImportAssetResult:
     async def run() -> results.ImportAssetSuccess:
         details = input.to_domain()
-        try:
-            row, job = await imports.start_import(
-                info.context.runtime, info.context.owner_id, input.url, details
-            )
-        except FetchFailed as exc:
-            raise InvalidInput(exc.message, field="url") from exc
+        row, job = await imports.start_import(
+            info.context.runtime, info.context.owner_id, input.url, details
+        )
         return results.ImportAssetSuccess(
             asset=Asset.from_model(row), job=Job.from_model(job)
         )

@@ -7,7 +7,7 @@ from typing import Any
 
 from gql_media import models
 from gql_media.dataloaders import Loaders
-from gql_media.errors import FetchFailed, InvalidInput
+from gql_media.errors import InvalidInput
 from gql_media.resolvers.common import is_uuid, result_of
 from gql_media.schema.context import Info
 from gql_media.schema.enums import GenerationOrder
@@ -125,12 +125,9 @@ async def attach_scene_video(
                 ctx.runtime, ctx.owner_id, scene_id, given.asset_id
             )
         else:
-            try:
-                done = await scene_videos.attach_url(
-                    ctx.runtime, ctx.owner_id, scene_id, given.url or ""
-                )
-            except FetchFailed as exc:
-                raise InvalidInput(exc.message, field="url") from exc
+            done = await scene_videos.attach_url(
+                ctx.runtime, ctx.owner_id, scene_id, given.url or ""
+            )
         return results.AttachSceneVideoSuccess(
             scene=Scene.from_model(done.scene),
             job=Job.from_model(done.job) if done.job else None,

@@ -111,6 +111,17 @@ class S3Storage(Storage):
         with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
             await client.create_bucket(**params)
 
+    async def check(self) -> None:
+        """HEAD the bucket: it exists and these credentials may use it."""
+        client = await self.client()
+        try:
+            await client.head_bucket(Bucket=self.bucket)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "?")
+            raise TransientError(f"bucket {self.bucket!r}: S3 error {code}") from exc
+        except (HTTPClientError, BotoConnectionError) as exc:
+            raise TransientError(f"S3 unreachable: {exc}") from exc
+
     async def put_file(
         self, key: str, path: Path, content_type: str | None = None
     ) -> None:

@@ -6,6 +6,7 @@ import strawberry
 
 from gql_media.schema.types.asset import Asset
 from gql_media.schema.types.errors import (
+    FetchFailedError,
     ForbiddenUrlError,
     InvalidInputError,
     InvalidStateError,
@@ -79,7 +80,7 @@ UploadAssetResult = Annotated[
     strawberry.union("UploadAssetResult"),
 ]
 ImportAssetResult = Annotated[
-    ImportAssetSuccess | InvalidInputError | ForbiddenUrlError,
+    ImportAssetSuccess | InvalidInputError | ForbiddenUrlError | FetchFailedError,
     strawberry.union("ImportAssetResult"),
 ]
 UpdateAssetResult = Annotated[
