@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from gql_media import db, jobs
 from gql_media.http.files import files_route
+from gql_media.http.graphiql import vendor_route
 from gql_media.http.graphql import GraphQLApp
 from gql_media.http.webhooks import webhook_routes
 from gql_media.runtime import Runtime, build_runtime
@@ -59,6 +60,7 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
     ]
     routes.extend(webhook_routes(runtime))
+    routes.append(vendor_route())
     if isinstance(runtime.storage, LocalStorage):
         routes.append(files_route(runtime.storage, settings.signing_key()))
     app = Starlette(routes=routes, lifespan=lifespan)

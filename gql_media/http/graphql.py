@@ -6,13 +6,14 @@ from typing import Any
 
 from cross_web import HTTPException, StarletteRequestAdapter
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.file_uploads.utils import replace_placeholders_with_files
 
 from gql_media.errors import InvalidInput
+from gql_media.http.graphiql import graphiql_html
 from gql_media.http.uploads import MultipartUpload, UploadRejected
 from gql_media.runtime import Runtime
 from gql_media.schema.context import Context, get_owner
@@ -29,7 +30,8 @@ class _Adapter(StarletteRequestAdapter):
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's view, with our context and our multipart handling."""
+    """Strawberry's view, with our context, our multipart handling, and GraphiQL
+    served without a CDN."""
 
     request_adapter_class = _Adapter
 
@@ -53,6 +55,9 @@ class GraphQLApp(GraphQL[Context, None]):
             if upload is not None:
                 upload.cleanup()
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(graphiql_html())
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -1,0 +1,101 @@
+"""Debian's headless Chromium driven by Playwright, cut off from all but loopback.
+
+Every request to a host other than 127.0.0.1, localhost or ::1 is aborted and
+recorded in `blocked`, so a page that still reaches for a CDN fails its test
+instead of rendering from the internet. Chromium also resolves no host name but
+localhost, which covers WebSockets, which routes do not see.
+"""
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.async_api import BrowserContext, Page, Route, async_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent.parent / ".artifacts"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+
+
+@dataclass
+class LoopbackBrowser:
+    """A fresh Chromium profile; what it was refused and what pages logged."""
+
+    context: BrowserContext
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # console errors, page errors
+
+    async def new_page(self) -> Page:
+        page = await self.context.new_page()
+        page.on(
+            "console",
+            lambda msg: msg.type == "error" and self.errors.append(msg.text),
+        )
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        return page
+
+    async def _guard(self, route: Route) -> None:
+        url = route.request.url
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https", "ws", "wss") and (
+            parts.hostname not in LOOPBACK_HOSTS
+        ):
+            self.blocked.append(url)
+            await route.abort("internetdisconnected")
+            return
+        await route.continue_()
+
+
+def chromium_or_skip() -> str:
+    """The Chromium binary; a loud skip where it is missing, a failure in CI."""
+    path = shutil.which(CHROMIUM)
+    if path:
+        return path
+    message = (
+        f"BROWSER TESTS NOT RUN: {CHROMIUM} is missing. scripts/bootstrap.sh "
+        "installs Debian's chromium package when run as root; install it with "
+        "'apt-get install chromium'."
+    )
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+async def browser(tmp_path: Path) -> AsyncIterator[LoopbackBrowser]:
+    """Chromium with a fresh user-data dir and the network limited to loopback."""
+    executable = chromium_or_skip()
+    async with async_playwright() as playwright:
+        context = await playwright.chromium.launch_persistent_context(
+            tmp_path / "chromium-profile",
+            executable_path=executable,
+            headless=True,
+            args=ARGS,
+        )
+        loopback = LoopbackBrowser(context)
+        await context.route("**/*", loopback._guard)
+        try:
+            yield loopback
+        finally:
+            await context.close()
+
+
+def screenshot_path(name: str) -> Path:
+    """Where a test leaves a screenshot to look at (git-ignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / f"{name}.png"
