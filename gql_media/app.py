@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from gql_media import db, jobs
+from gql_media.http.cors import cors_middleware
 from gql_media.http.files import files_route
 from gql_media.http.graphiql import vendor_route
 from gql_media.http.graphql import GraphQLApp
@@ -63,7 +64,9 @@ def create_app(
     routes.append(vendor_route())
     if isinstance(runtime.storage, LocalStorage):
         routes.append(files_route(runtime.storage, settings.signing_key()))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes, middleware=[cors_middleware(settings.cors)], lifespan=lifespan
+    )
     app.state.runtime = runtime
     return app
 

@@ -30,12 +30,15 @@ class _Adapter(StarletteRequestAdapter):
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's view, with our context, our multipart handling, and GraphiQL
-    served without a CDN."""
+    """Strawberry's view, with our context, our multipart handling, GraphiQL served
+    without a CDN, and WebSockets admitted from the CORS origins."""
 
     request_adapter_class = _Adapter
 
     def __init__(self, schema: Any, runtime: Runtime, **kwargs: Any) -> None:
+        # Strawberry refuses cross-origin WebSocket handshakes (403) unless listed;
+        # the same list as CORS, so a frontend allowed over HTTP may subscribe too.
+        kwargs.setdefault("allowed_origins", runtime.settings.cors.allow_origins)
         super().__init__(schema, multipart_uploads_enabled=True, **kwargs)
         self.runtime = runtime
 
