@@ -123,6 +123,8 @@ async def test_graphiql_runs_offline_in_chromium(
     event = final["data"]["jobProgress"]
     assert event["status"] == "SUCCEEDED", final
     assert event["asset"] == {"id": result["asset"]["id"], "status": "READY"}
+    ws_url = server.url.replace("http://", "ws://") + "/graphql"
+    assert browser.websockets == [ws_url]  # the subscription went over WebSocket
     await page.screenshot(path=screenshot_path("graphiql-subscription"))
 
     listed = await run_in_graphiql(page, ASSETS)

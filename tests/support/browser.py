@@ -53,6 +53,7 @@ class LoopbackBrowser:
     context: BrowserContext
     blocked: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # console errors, page errors
+    websockets: list[str] = field(default_factory=list)  # URLs pages opened
 
     async def new_page(self) -> Page:
         page = await self.context.new_page()
@@ -62,12 +63,16 @@ class LoopbackBrowser:
         )
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         page.on("request", lambda request: self._saw(request.url))
-        page.on("websocket", lambda ws: self._saw(ws.url))
+        page.on("websocket", lambda ws: self._opened(ws.url))
         return page
 
     def _saw(self, url: str) -> None:
         if is_foreign(url) and url not in self.blocked:
             self.blocked.append(url)
+
+    def _opened(self, url: str) -> None:
+        self.websockets.append(url)
+        self._saw(url)
 
     async def _guard(self, route: Route) -> None:
         if is_foreign(route.request.url):
