@@ -30,15 +30,11 @@ class _Adapter(StarletteRequestAdapter):
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's view, with our context, our multipart handling, GraphiQL served
-    without a CDN, and WebSockets admitted from the CORS origins."""
+    """Strawberry's view, with our context and our multipart handling."""
 
     request_adapter_class = _Adapter
 
     def __init__(self, schema: Any, runtime: Runtime, **kwargs: Any) -> None:
-        # Strawberry refuses cross-origin WebSocket handshakes (403) unless listed;
-        # the same list as CORS, so a frontend allowed over HTTP may subscribe too.
-        kwargs.setdefault("allowed_origins", runtime.settings.cors.allow_origins)
         super().__init__(schema, multipart_uploads_enabled=True, **kwargs)
         self.runtime = runtime
 
@@ -60,7 +56,14 @@ class GraphQLApp(GraphQL[Context, None]):
         await response(scope, receive, send)
 
     async def render_graphql_ide(self, request: Request) -> Response:
+        # Our page, whose scripts come from this server, not Strawberry's CDN one.
         return HTMLResponse(graphiql_html())
+
+    def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
+        # Asked for cross-origin handshakes only, which Strawberry otherwise refuses
+        # (403). The CORS list, compared as CORSMiddleware does: browsers send the
+        # origin in the normalized form the setting keeps.
+        return origin in self.runtime.settings.cors.allow_origins
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
