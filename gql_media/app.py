@@ -12,7 +12,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from gql_media import datadir_lock, db, jobs, startup
+from gql_media.http.cors import cors_middleware
 from gql_media.http.files import files_route
+from gql_media.http.graphiql import vendor_route
 from gql_media.http.graphql import GraphQLApp
 from gql_media.http.readiness import readiness_route
 from gql_media.http.webhooks import webhook_routes
@@ -70,9 +72,12 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
     ]
     routes.extend(webhook_routes(runtime))
+    routes.append(vendor_route())
     if isinstance(runtime.storage, LocalStorage):
         routes.append(files_route(runtime.storage, settings.signing_key()))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes, middleware=[cors_middleware(settings.cors)], lifespan=lifespan
+    )
     app.state.runtime = runtime
     return app
 

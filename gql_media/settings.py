@@ -7,6 +7,7 @@ import ipaddress
 import secrets
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -64,6 +65,64 @@ class ImportSettings(BaseModel):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+
+class CorsSettings(BaseModel):
+    """Which browser origins besides our own may call the API (HTTP and WebSocket)."""
+
+    # Exact origins like https://app.example.com or http://localhost:5173. Requests
+    # may carry credentials, so "*" is refused rather than opening the API to all.
+    allow_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("allow_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("allow_origins")
+    @classmethod
+    def _exact_origins(cls, origins: list[str]) -> list[str]:
+        return list(dict.fromkeys(normalize_origin(origin) for origin in origins))
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalize_origin(origin: str) -> str:
+    """`origin` as browsers send it in `Origin` (lower case, no default port).
+
+    Raises:
+        ValueError: for "*" or anything but scheme://host[:port].
+    """
+    if origin.strip() == "*":
+        raise ValueError(
+            "'*' is not allowed: the API accepts credentials, so list the exact "
+            "origins (scheme://host[:port]) that may call it"
+        )
+    try:
+        parts = urlsplit(origin.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"{origin!r} is not an origin: {exc}") from None
+    scheme = parts.scheme.lower()
+    if (
+        scheme not in _DEFAULT_PORTS
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+    ):
+        raise ValueError(
+            f"{origin!r} is not an origin: expected http(s)://host[:port] with "
+            "no path, e.g. https://app.example.com"
+        )
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        host = f"{host}:{port}"
+    return f"{scheme}://{host}"
 
 
 class MediaSettings(BaseModel):
@@ -135,6 +194,7 @@ class Settings(BaseSettings):
     )
     media: MediaSettings = Field(default_factory=MediaSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    cors: CorsSettings = Field(default_factory=CorsSettings)
 
     @property
     def db_url(self) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from cross_web import HTTPException, StarletteRequestAdapter
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -20,6 +20,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from gql_media.errors import InvalidInput
+from gql_media.http.graphiql import graphiql_html
 from gql_media.http.limits import (
     RequestRejected,
     message_too_large,
@@ -129,6 +130,16 @@ class GraphQLApp(GraphQL[Context, None]):
         if media_type == GRAPHQL_RESPONSE and response.media_type == "application/json":
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our page, whose scripts come from this server, not Strawberry's CDN one.
+        return HTMLResponse(graphiql_html())
+
+    def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
+        # Asked for cross-origin handshakes only, which Strawberry otherwise refuses
+        # (403). The CORS list, compared as CORSMiddleware does: browsers send the
+        # origin in the normalized form the setting keeps.
+        return origin in self.runtime.settings.cors.allow_origins
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
