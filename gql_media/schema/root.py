@@ -52,10 +52,16 @@ class Subscription(JobSubscription, GenerationSubscription):
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
-    """Mask everything but validation errors and our own typed errors."""
+    """Mask everything but validation and input errors and our own typed errors."""
     original = error.original_error
     if original is None:
         return False  # syntax and validation errors are the client's to see
+    if error.path is None and error.nodes:
+        # Located in the document but raised before execution: graphql-core checking
+        # a literal or a variable against its type. Whatever the scalar raised (and
+        # graphql-core wraps even a scalar's own GraphQLError), it is about the
+        # client's input, not a bug; resolver errors always have a path.
+        return False
     return not isinstance(original, GqlMediaError)
 
 
