@@ -21,6 +21,7 @@ from gql_media.schema.generations import (
     GenerationQuery,
     GenerationSubscription,
 )
+from gql_media.schema.input_guard import RefuseNul
 from gql_media.schema.jobs import JobMutation, JobQuery, JobSubscription
 from gql_media.schema.scalars import SCALARS
 from gql_media.schema.types.errors import (
@@ -116,7 +117,7 @@ def build_schema() -> strawberry.Schema:
 
 
 def protections() -> list[Callable[[], SchemaExtension]]:
-    """Depth, alias and token limits, and error masking with codes.
+    """Depth, alias and token limits, NUL-free strings, and error masking with codes.
 
     Factories rather than instances: each request gets fresh extensions.
     """
@@ -124,5 +125,6 @@ def protections() -> list[Callable[[], SchemaExtension]]:
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        RefuseNul,
         lambda: _ErrorCodes(should_mask_error=_is_unexpected),
     ]

@@ -8,13 +8,14 @@ bug of ours (INTERNAL).
 
 import decimal
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, NewType
 
 import strawberry
 from graphql import FloatValueNode, IntValueNode, StringValueNode, ValueNode
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.schema.types.base_scalars import DecimalDefinition
+from strawberry.schema.types.base_scalars import DateTimeDefinition, DecimalDefinition
 from strawberry.types.scalar import ScalarDefinition
 
 BigInt = NewType("BigInt", int)
@@ -87,6 +88,21 @@ def _parse_decimal_literal(node: ValueNode, _variables: Any = None) -> Decimal:
     raise _decimal_error(getattr(node, "value", node.kind))
 
 
+def _to_datetime(value: object) -> datetime:
+    parsed = DateTimeDefinition.parse_value(value)  # raises a GraphQL error itself
+    assert isinstance(parsed, datetime)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        # In UTC, as the database compares and stores; year 1 at +14:00 has no
+        # UTC time and would fail deep inside the driver.
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise StrawberryInputCoercionError(
+            f"DateTime is out of range in UTC; got {_shown(value)}."
+        ) from None
+
+
 SCALARS: dict[object, ScalarDefinition] = {
     BigInt: strawberry.scalar(
         name="BigInt",
@@ -105,5 +121,12 @@ SCALARS: dict[object, ScalarDefinition] = {
         serialize=str,
         parse_value=_to_decimal,
         parse_literal=_parse_decimal_literal,
+    ),
+    # Strawberry's DateTime, made timezone-aware: a time without an offset is UTC.
+    datetime: strawberry.scalar(
+        name=DateTimeDefinition.name,
+        description="Date with time (ISO 8601); without an offset it is UTC.",
+        serialize=datetime.isoformat,
+        parse_value=_to_datetime,
     ),
 }

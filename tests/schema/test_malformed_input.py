@@ -185,3 +185,78 @@ async def test_malformed_variables_of_other_scalars_are_refused(
 ) -> None:
     assert_client_error(await gql(server.url, query, variables), mentions)
     assert_nothing_logged(caplog)
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        (
+            "query ($v: DateTime) { generations(filter: {createdAfter: $v}) "
+            "{ totalCount } }",
+            {"v": "0001-01-01T00:00:00+14:00"},  # before year 1 in UTC
+        ),
+        (
+            '{ generations(filter: {createdBefore: "9999-12-31T23:59:59-14:00"}) '
+            "{ totalCount } }",
+            {},
+        ),
+    ],
+)
+async def test_datetimes_without_a_utc_time_are_refused(
+    server: Server,
+    caplog: pytest.LogCaptureFixture,
+    query: str,
+    variables: dict[str, Any],
+) -> None:
+    assert_client_error(await gql(server.url, query, variables), "DateTime")
+    assert_nothing_logged(caplog)
+
+
+async def test_a_datetime_without_offset_is_utc(server: Server) -> None:
+    query = (
+        "query ($v: DateTime) { generations(filter: {createdAfter: $v}) "
+        "{ totalCount } }"
+    )
+    # Tortoise warns (an error under pytest) when handed a naive datetime.
+    body = await gql(server.url, query, {"v": "2000-01-01T00:00:00"})
+    assert body == {"data": {"generations": {"totalCount": 0}}}
+
+
+NUL_CASES = [
+    ("query ($v: String) { assets(filter: {text: $v}) { totalCount } }", "a\x00b"),
+    ("query ($v: String) { generations(filter: {text: $v}) { totalCount } }", "\x00"),
+    (
+        "mutation ($v: JSON) { importAsset(input: {url: "
+        f'"{URL}", metadata: $v}}) {{ __typename }} }}',
+        {"note": "x\x00"},
+    ),
+    (
+        "mutation ($v: JSON) { importAsset(input: {url: "
+        f'"{URL}", metadata: $v}}) {{ __typename }} }}',
+        {"key\x00": 1},
+    ),
+    (
+        "mutation ($v: String!) { createGeneration(input: {sourceUrl: $v}) "
+        "{ __typename } }",
+        "http://127.0.0.1:9/a\x00.mp4",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "value"), NUL_CASES)
+async def test_nul_characters_are_refused_everywhere(
+    server: Server, caplog: pytest.LogCaptureFixture, query: str, value: Any
+) -> None:
+    for body in (
+        await gql(server.url, query, {"v": value}),
+        # The same value as a literal: "\u0000" escapes a NUL in GraphQL strings.
+        await gql(
+            server.url,
+            INLINE_SIZE.replace("minSizeBytes: %s", 'text: "a\\u0000b"'),
+        ),
+    ):
+        assert body["errors"][0]["extensions"] == {"code": "INVALID_INPUT"}, body
+        assert "NUL" in body["errors"][0]["message"]
+    assert_nothing_logged(caplog)
+    assert await models.Asset.all().count() == 0
+    assert await models.Generation.all().count() == 0
