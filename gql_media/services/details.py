@@ -120,7 +120,15 @@ def check_cost(value: Decimal | None, name: str) -> Decimal | None:
 def check_json_object(value: Any, name: str) -> None:
     if not isinstance(value, dict):
         raise InvalidInput(f"{name} must be a JSON object", field=name)
-    if len(json.dumps(value, default=str)) > MAX_METADATA_BYTES:
+    try:
+        # NaN and Infinity pass Python's JSON parser; PostgreSQL's jsonb and every
+        # strict JSON reader refuse them.
+        size = len(json.dumps(value, default=str, allow_nan=False))
+    except ValueError:
+        raise InvalidInput(
+            f"{name} must be JSON: no NaN or Infinity", field=name
+        ) from None
+    if size > MAX_METADATA_BYTES:
         raise InvalidInput(f"{name} is over {MAX_METADATA_BYTES} bytes", field=name)
 
 

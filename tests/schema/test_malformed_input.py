@@ -1,9 +1,11 @@
 """Malformed scalar values get a validation or typed error, never INTERNAL, and
 nothing is logged as a bug or left behind."""
 
+import json
 import logging
 from typing import Any
 
+import httpx
 import pytest
 
 from gql_media import models
@@ -260,3 +262,24 @@ async def test_nul_characters_are_refused_everywhere(
     assert_nothing_logged(caplog)
     assert await models.Asset.all().count() == 0
     assert await models.Generation.all().count() == 0
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+async def test_json_values_with_nan_are_invalid_input(
+    server: Server, caplog: pytest.LogCaptureFixture, number: str
+) -> None:
+    # Python's JSON parser reads these non-standard numbers; no database stores them.
+    query = IMPORT.replace("__typename\n", "__typename ... on Error { message }\n", 1)
+    variables = json.dumps({"input": {"url": URL, "metadata": {"x": "NUMBER"}}})
+    body = json.dumps({"query": query})[:-1] + ', "variables": ' + variables + "}"
+    body = body.replace('"NUMBER"', number)
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        response = await client.post(
+            "/graphql", content=body, headers={"content-type": "application/json"}
+        )
+    assert response.status_code < 500, response.text
+    answer = response.json()
+    assert "INTERNAL" not in _codes(answer), answer
+    assert answer["data"]["importAsset"]["__typename"] == "InvalidInputError", answer
+    assert_nothing_logged(caplog)
+    assert await models.Asset.all().count() == 0
