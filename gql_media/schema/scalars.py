@@ -107,8 +107,8 @@ SCALARS: dict[object, ScalarDefinition] = {
     BigInt: strawberry.scalar(
         name="BigInt",
         description=(
-            "An integer that may pass 2^31 (byte counts, bitrates); serialized as "
-            "a JSON number, accepted as a number or a decimal string."
+            "A 64-bit signed integer (byte counts, bitrates); serialized as a JSON "
+            "number, accepted as a number or a string of decimal digits."
         ),
         serialize=int,
         parse_value=_to_bigint,
