@@ -48,10 +48,10 @@ class UploadAssetInput:
         default=None, description="Expected kind; a file of another kind fails."
     )
     tags: list[str] = strawberry.field(default_factory=list)
-    # Not `= {}`: introspection cannot print an object default of a custom scalar
-    # (graphql-core raises), which broke GraphiQL's docs and explorer.
+    # A null default rather than `{}`: many introspection clients (graphql-js 16,
+    # codegen tools) cannot print an object default of a custom scalar.
     metadata: JSON | None = strawberry.field(
-        default=None, description="A JSON object; empty when omitted or null."
+        default=None, description="A JSON object; omitted or null means {}."
     )
     provenance: ProvenanceInput | None = None
 

@@ -21,6 +21,7 @@ from gql_media.schema.generations import (
     GenerationQuery,
     GenerationSubscription,
 )
+from gql_media.schema.input_guard import RefuseNul
 from gql_media.schema.jobs import JobMutation, JobQuery, JobSubscription
 from gql_media.schema.scalars import SCALARS
 from gql_media.schema.types.errors import (
@@ -52,10 +53,16 @@ class Subscription(JobSubscription, GenerationSubscription):
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
-    """Mask everything but validation errors and our own typed errors."""
+    """Mask everything but validation and input errors and our own typed errors."""
     original = error.original_error
     if original is None:
         return False  # syntax and validation errors are the client's to see
+    if error.path is None and error.nodes:
+        # Located in the document but raised before execution: graphql-core checking
+        # a literal or a variable against its type. Whatever the scalar raised (and
+        # graphql-core wraps even a scalar's own GraphQLError), it is about the
+        # client's input, not a bug; resolver errors always have a path.
+        return False
     return not isinstance(original, GqlMediaError)
 
 
@@ -110,7 +117,7 @@ def build_schema() -> strawberry.Schema:
 
 
 def protections() -> list[Callable[[], SchemaExtension]]:
-    """Depth, alias and token limits, and error masking with codes.
+    """Depth, alias and token limits, NUL-free strings, and error masking with codes.
 
     Factories rather than instances: each request gets fresh extensions.
     """
@@ -118,5 +125,6 @@ def protections() -> list[Callable[[], SchemaExtension]]:
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        RefuseNul,
         lambda: _ErrorCodes(should_mask_error=_is_unexpected),
     ]
