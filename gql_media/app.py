@@ -14,9 +14,9 @@ from gql_media import db, jobs
 from gql_media.http.files import files_route
 from gql_media.http.graphql import GraphQLApp
 from gql_media.http.webhooks import webhook_routes
+from gql_media.resolvers.root import build_schema
 from gql_media.runtime import Runtime, build_runtime
-from gql_media.schema.root import build_schema
-from gql_media.services.jobs import recover
+from gql_media.services.jobs.lifecycle import recover
 from gql_media.settings import Settings
 from gql_media.storage.local import LocalStorage
 

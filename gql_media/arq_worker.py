@@ -15,7 +15,7 @@ from arq.connections import RedisSettings
 from gql_media import db, jobs
 from gql_media.queue import RetryLater
 from gql_media.runtime import Runtime, build_runtime
-from gql_media.services.sweeper import sweep
+from gql_media.services.jobs.sweeper import sweep
 from gql_media.settings import Settings
 
 logger = logging.getLogger("gql_media.worker")

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(db.migrate(settings.db_url))
             return 0
         case "export-schema":
-            from gql_media.schema.root import build_schema
+            from gql_media.resolvers.root import build_schema
 
             print(build_schema().as_str())
             return 0

@@ -12,10 +12,11 @@ from gql_media import db, jobs, models
 from gql_media.bus import job_channel
 from gql_media.media.hashing import HashingWriter
 from gql_media.runtime import Runtime, build_runtime
-from gql_media.schema.context import LOCAL_OWNER
-from gql_media.services import assets, imports
-from gql_media.services.details import AssetDetails, ReceivedFile
-from gql_media.services.snapshots import JobState
+from gql_media.schema.common.context import LOCAL_OWNER
+from gql_media.services.assets import imports
+from gql_media.services.assets import library as assets
+from gql_media.services.assets.validation import AssetDetails, ReceivedFile
+from gql_media.services.jobs.state import JobState
 from gql_media.settings import Settings
 
 

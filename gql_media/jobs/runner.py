@@ -26,7 +26,8 @@ from gql_media.jobs.uploads import process_upload
 from gql_media.models import JobKind, JobStatus
 from gql_media.queue import JobHandler, RetryLater
 from gql_media.runtime import Runtime
-from gql_media.services import assets, jobs
+from gql_media.services.assets import library as assets
+from gql_media.services.jobs import lifecycle as jobs
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,9 @@ from gql_media.errors import InvalidState
 from gql_media.jobs.base import Outcome, load_asset, local_copy
 from gql_media.models import AssetKind, AssetStatus
 from gql_media.runtime import Runtime
-from gql_media.services import assets, processing
-from gql_media.services.jobs import Reporter
+from gql_media.services.assets import library as assets
+from gql_media.services.assets import processing
+from gql_media.services.jobs.lifecycle import Reporter
 
 
 async def regenerate_thumbnail(

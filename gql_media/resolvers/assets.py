@@ -2,20 +2,22 @@
 
 from gql_media.errors import FetchFailed, InvalidInput
 from gql_media.resolvers.common import is_uuid, result_of
-from gql_media.schema.context import Info
-from gql_media.schema.enums import AssetOrder
-from gql_media.schema.inputs import (
+from gql_media.schema.assets import results
+from gql_media.schema.assets.inputs import (
     AssetFilter,
     ImportAssetInput,
     UpdateAssetInput,
     UploadAssetInput,
 )
-from gql_media.schema.types import results
-from gql_media.schema.types.asset import Asset, AssetConnection, AssetEdge, PageInfo
-from gql_media.schema.types.job import Job
-from gql_media.schema.types.stats import Stats
-from gql_media.services import asset_queries, assets, imports
-from gql_media.services.details import ReceivedFile
+from gql_media.schema.assets.stats import Stats
+from gql_media.schema.assets.types import Asset, AssetConnection, AssetEdge, PageInfo
+from gql_media.schema.common.context import Info
+from gql_media.schema.common.enums import AssetOrder
+from gql_media.schema.jobs.types import Job
+from gql_media.services.assets import imports
+from gql_media.services.assets import library as assets
+from gql_media.services.assets import queries as asset_queries
+from gql_media.services.assets.validation import ReceivedFile
 
 
 async def asset(info: Info, id: str) -> Asset | None:

@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, get_args
 
 from gql_media.errors import GqlMediaError
-from gql_media.schema.types.errors import to_error
+from gql_media.schema.common.errors import to_error
 
 T = TypeVar("T")
 

@@ -9,29 +9,31 @@ from gql_media import models
 from gql_media.bus.base import generation_channel
 from gql_media.dataloaders import Loaders
 from gql_media.errors import FetchFailed, InvalidInput
+from gql_media.kit.pagination import Page
 from gql_media.resolvers.common import is_uuid, result_of
-from gql_media.schema.context import Info
-from gql_media.schema.enums import GenerationOrder
-from gql_media.schema.generation_inputs import (
-    AttachSceneVideoInput,
-    CreateGenerationInput,
-    GenerationFilter,
-    UpdateSceneInput,
-)
-from gql_media.schema.types import generation_results as results
-from gql_media.schema.types.asset import PageInfo
-from gql_media.schema.types.generation import Generation, GenerationMetadata, Scene
-from gql_media.schema.types.generation_views import (
+from gql_media.schema.assets.types import PageInfo
+from gql_media.schema.common.context import Info
+from gql_media.schema.common.enums import GenerationOrder
+from gql_media.schema.generations import results
+from gql_media.schema.generations.events import (
     GenerationConnection,
     GenerationEdge,
     GenerationEvent,
     GenerationStats,
 )
-from gql_media.schema.types.job import Job
-from gql_media.services import generation_queries, generations, scene_videos
-from gql_media.services.details import ReceivedFile
-from gql_media.services.generation_progress import GenerationState
-from gql_media.services.pagination import Page
+from gql_media.schema.generations.inputs import (
+    AttachSceneVideoInput,
+    CreateGenerationInput,
+    GenerationFilter,
+    UpdateSceneInput,
+)
+from gql_media.schema.generations.types import Generation, GenerationMetadata, Scene
+from gql_media.schema.jobs.types import Job
+from gql_media.services.assets.validation import ReceivedFile
+from gql_media.services.generations import edits as generations
+from gql_media.services.generations import queries as generation_queries
+from gql_media.services.generations import scenes as scene_videos
+from gql_media.services.generations.state import GenerationState
 
 logger = logging.getLogger(__name__)
 

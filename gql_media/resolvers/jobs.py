@@ -7,15 +7,16 @@ from datetime import datetime
 from gql_media import models
 from gql_media.bus import job_channel
 from gql_media.dataloaders import Loaders
+from gql_media.kit.pagination import SortKey, check_first, paginate
 from gql_media.resolvers.common import is_uuid, result_of
-from gql_media.schema.context import Info
-from gql_media.schema.inputs import JobFilter
-from gql_media.schema.types import results
-from gql_media.schema.types.asset import PageInfo
-from gql_media.schema.types.job import Job, JobConnection, JobEdge
-from gql_media.services import job_control, jobs
-from gql_media.services.pagination import SortKey, check_first, paginate
-from gql_media.services.snapshots import JobState
+from gql_media.schema.assets import results
+from gql_media.schema.assets.inputs import JobFilter
+from gql_media.schema.assets.types import PageInfo
+from gql_media.schema.common.context import Info
+from gql_media.schema.jobs.types import Job, JobConnection, JobEdge
+from gql_media.services.jobs import control as job_control
+from gql_media.services.jobs import lifecycle as jobs
+from gql_media.services.jobs.state import JobState
 
 logger = logging.getLogger(__name__)
 

@@ -16,20 +16,20 @@ from strawberry.schema.config import StrawberryConfig
 
 from gql_media.errors import GqlMediaError
 from gql_media.schema.assets import AssetMutation, AssetQuery
-from gql_media.schema.generations import (
-    GenerationMutation,
-    GenerationQuery,
-    GenerationSubscription,
-)
-from gql_media.schema.jobs import JobMutation, JobQuery, JobSubscription
-from gql_media.schema.scalars import SCALARS
-from gql_media.schema.types.errors import (
+from gql_media.schema.common.errors import (
     ForbiddenUrlError,
     InvalidInputError,
     InvalidStateError,
     NotFoundError,
     TooLargeError,
 )
+from gql_media.schema.common.scalars import SCALARS
+from gql_media.schema.generations import (
+    GenerationMutation,
+    GenerationQuery,
+    GenerationSubscription,
+)
+from gql_media.schema.jobs import JobMutation, JobQuery, JobSubscription
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30

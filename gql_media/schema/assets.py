@@ -4,17 +4,17 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from gql_media.resolvers import assets as resolve
-from gql_media.schema.context import Info
-from gql_media.schema.enums import AssetOrder
-from gql_media.schema.inputs import (
+from gql_media.schema.assets import results
+from gql_media.schema.assets.inputs import (
     AssetFilter,
     ImportAssetInput,
     UpdateAssetInput,
     UploadAssetInput,
 )
-from gql_media.schema.types import results
-from gql_media.schema.types.asset import Asset, AssetConnection
-from gql_media.schema.types.stats import Stats
+from gql_media.schema.assets.stats import Stats
+from gql_media.schema.assets.types import Asset, AssetConnection
+from gql_media.schema.common.context import Info
+from gql_media.schema.common.enums import AssetOrder
 
 
 @strawberry.type

@@ -8,21 +8,21 @@ from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from gql_media.resolvers import generations as resolve
-from gql_media.schema.context import Info
-from gql_media.schema.enums import GenerationOrder
-from gql_media.schema.generation_inputs import (
+from gql_media.schema.common.context import Info
+from gql_media.schema.common.enums import GenerationOrder
+from gql_media.schema.generations import results
+from gql_media.schema.generations.events import (
+    GenerationConnection,
+    GenerationEvent,
+    GenerationStats,
+)
+from gql_media.schema.generations.inputs import (
     AttachSceneVideoInput,
     CreateGenerationInput,
     GenerationFilter,
     UpdateSceneInput,
 )
-from gql_media.schema.types import generation_results as results
-from gql_media.schema.types.generation import Generation
-from gql_media.schema.types.generation_views import (
-    GenerationConnection,
-    GenerationEvent,
-    GenerationStats,
-)
+from gql_media.schema.generations.types import Generation
 
 
 @strawberry.type

@@ -5,10 +5,10 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from gql_media.resolvers import jobs as resolve
-from gql_media.schema.context import Info
-from gql_media.schema.inputs import JobFilter
-from gql_media.schema.types import results
-from gql_media.schema.types.job import Job, JobConnection
+from gql_media.schema.assets import results
+from gql_media.schema.assets.inputs import JobFilter
+from gql_media.schema.common.context import Info
+from gql_media.schema.jobs.types import Job, JobConnection
 
 
 @strawberry.type

@@ -4,8 +4,8 @@ import pytest
 
 from gql_media import models
 from gql_media.errors import InvalidInput
-from gql_media.services import asset_queries
-from gql_media.services.asset_queries import ORDERS, AssetSearch
+from gql_media.services.assets import queries as asset_queries
+from gql_media.services.assets.queries import ORDERS, AssetSearch
 
 
 async def _make_assets(n: int) -> None:

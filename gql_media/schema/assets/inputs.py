@@ -6,15 +6,15 @@ from decimal import Decimal
 import strawberry
 from strawberry.scalars import JSON
 
-from gql_media.schema.enums import (
+from gql_media.schema.common.enums import (
     AssetKind,
     AssetStatus,
     JobKind,
     JobStatus,
     SourceType,
 )
-from gql_media.schema.scalars import BigInt
-from gql_media.services.details import AssetDetails, Provenance
+from gql_media.schema.common.scalars import BigInt
+from gql_media.services.assets.validation import AssetDetails, Provenance
 
 
 @strawberry.input(description="Generation provenance of an AI-generated asset.")

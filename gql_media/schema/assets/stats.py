@@ -2,8 +2,8 @@
 
 import strawberry
 
-from gql_media.schema.scalars import BigInt
-from gql_media.services import asset_queries
+from gql_media.schema.common.scalars import BigInt
+from gql_media.services.assets import queries as asset_queries
 
 
 @strawberry.type

@@ -8,10 +8,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gql_media import models
-from gql_media.schema.context import Info
-from gql_media.schema.enums import AssetKind, AssetStatus, SourceType
-from gql_media.schema.scalars import BigInt
-from gql_media.services.pagination import Page
+from gql_media.kit.pagination import Page
+from gql_media.schema.common.context import Info
+from gql_media.schema.common.enums import AssetKind, AssetStatus, SourceType
+from gql_media.schema.common.scalars import BigInt
 
 
 @strawberry.type(description="Where an AI-generated asset came from.")
@@ -161,4 +161,4 @@ class AssetConnection:
     total_count: int = strawberry.field(description="Matches of the filter, all pages.")
 
 
-AssetRef = Annotated["Asset", strawberry.lazy("gql_media.schema.types.asset")]
+AssetRef = Annotated["Asset", strawberry.lazy("gql_media.schema.assets.types")]

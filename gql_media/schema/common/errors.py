@@ -3,7 +3,7 @@
 import strawberry
 
 from gql_media import errors
-from gql_media.schema.scalars import BigInt
+from gql_media.schema.common.scalars import BigInt
 
 
 @strawberry.interface(description="A failure a client can act on.")

@@ -4,19 +4,19 @@ from decimal import Decimal
 
 import strawberry
 
-from gql_media.schema.context import Info
-from gql_media.schema.enums import GenerationStatus
-from gql_media.schema.scalars import BigInt
-from gql_media.schema.types.asset import PageInfo
-from gql_media.schema.types.generation import (
+from gql_media.schema.assets.stats import Count
+from gql_media.schema.assets.types import PageInfo
+from gql_media.schema.common.context import Info
+from gql_media.schema.common.enums import GenerationStatus
+from gql_media.schema.common.scalars import BigInt
+from gql_media.schema.generations.types import (
     Generation,
     GenerationProgress,
     Scene,
     Variant,
 )
-from gql_media.schema.types.stats import Count
-from gql_media.services import generation_queries
-from gql_media.services.generation_progress import GenerationState
+from gql_media.services.generations import queries as generation_queries
+from gql_media.services.generations.state import GenerationState
 
 
 @strawberry.type

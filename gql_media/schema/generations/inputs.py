@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import strawberry
 
-from gql_media.schema.enums import GenerationSourceType, GenerationStatus
-from gql_media.services.generation_details import (
+from gql_media.schema.common.enums import GenerationSourceType, GenerationStatus
+from gql_media.services.generations.validation import (
     DEFAULT_VARIANT_TYPES,
     GenerationSpec,
     ScenePrompt,

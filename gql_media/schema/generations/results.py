@@ -4,15 +4,15 @@ from typing import Annotated
 
 import strawberry
 
-from gql_media.schema.types.errors import (
+from gql_media.schema.common.errors import (
     ForbiddenUrlError,
     InvalidInputError,
     InvalidStateError,
     NotFoundError,
     TooLargeError,
 )
-from gql_media.schema.types.generation import Generation, GenerationMetadata, Scene
-from gql_media.schema.types.job import Job
+from gql_media.schema.generations.types import Generation, GenerationMetadata, Scene
+from gql_media.schema.jobs.types import Job
 
 
 @strawberry.type

@@ -11,10 +11,14 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gql_media import models
-from gql_media.schema.context import Info
-from gql_media.schema.enums import GenerationSourceType, GenerationStatus, SceneStatus
-from gql_media.schema.types.asset import Asset
-from gql_media.schema.types.job import Job
+from gql_media.schema.assets.types import Asset
+from gql_media.schema.common.context import Info
+from gql_media.schema.common.enums import (
+    GenerationSourceType,
+    GenerationStatus,
+    SceneStatus,
+)
+from gql_media.schema.jobs.types import Job
 
 
 @strawberry.type(description="Scenes done out of all scenes.")

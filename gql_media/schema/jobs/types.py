@@ -5,10 +5,10 @@ from datetime import datetime
 import strawberry
 
 from gql_media import models
-from gql_media.schema.context import Info
-from gql_media.schema.enums import JobKind, JobStatus
-from gql_media.schema.types.asset import Asset, PageInfo
-from gql_media.services.snapshots import JobState
+from gql_media.schema.assets.types import Asset, PageInfo
+from gql_media.schema.common.context import Info
+from gql_media.schema.common.enums import JobKind, JobStatus
+from gql_media.services.jobs.state import JobState
 
 
 @strawberry.type(description="Background work: an import, processing, a thumbnail.")

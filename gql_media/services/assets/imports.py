@@ -3,8 +3,8 @@
 from gql_media import models
 from gql_media.media.urls import check_url_syntax, resolve_and_check
 from gql_media.runtime import Runtime
-from gql_media.services import assets
-from gql_media.services.details import AssetDetails
+from gql_media.services.assets import library as assets
+from gql_media.services.assets.validation import AssetDetails
 
 
 async def start_import(

@@ -17,13 +17,13 @@ from gql_media import models
 from gql_media.errors import InvalidInput, InvalidState, NotFound
 from gql_media.models import AssetStatus, JobKind, JobStatus, SourceType
 from gql_media.runtime import Runtime
-from gql_media.services import jobs
-from gql_media.services.details import (
+from gql_media.services.assets.validation import (
     AssetDetails,
     ReceivedFile,
     check_name,
     normalize_tags,
 )
+from gql_media.services.jobs import lifecycle as jobs
 from gql_media.storage.keys import blob_key
 
 logger = logging.getLogger(__name__)

@@ -26,14 +26,15 @@ from gql_media import models
 from gql_media.errors import GqlMediaError, InvalidInput
 from gql_media.media.urls import ParsedUrl, check_url_syntax, resolve_and_check
 from gql_media.runtime import Runtime
-from gql_media.services import assets, jobs
-from gql_media.services.details import (
+from gql_media.services.assets import library as assets
+from gql_media.services.assets.validation import (
     MAX_NAME,
     MAX_PROMPT,
     AssetDetails,
     Provenance,
     check_json_object,
 )
+from gql_media.services.jobs import lifecycle as jobs
 
 logger = logging.getLogger(__name__)
 

@@ -13,19 +13,20 @@ from gql_media import models
 from gql_media.errors import InvalidInput, InvalidState, NotFound
 from gql_media.models import GenerationStatus, JobKind, SceneStatus
 from gql_media.runtime import Runtime
-from gql_media.services import assets, jobs
-from gql_media.services.details import MAX_NAME, MAX_PROMPT
-from gql_media.services.generation_details import (
+from gql_media.services.assets import library as assets
+from gql_media.services.assets.validation import MAX_NAME, MAX_PROMPT
+from gql_media.services.generations.state import (
+    GenerationState,
+    lock,
+    publish,
+)
+from gql_media.services.generations.validation import (
     GenerationSpec,
     check_cost,
     check_metadata,
     check_text,
 )
-from gql_media.services.generation_progress import (
-    GenerationState,
-    lock,
-    publish,
-)
+from gql_media.services.jobs import lifecycle as jobs
 
 logger = logging.getLogger(__name__)
 

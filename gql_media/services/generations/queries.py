@@ -9,8 +9,8 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Sum
 
 from gql_media import models
+from gql_media.kit.pagination import Page, SortKey, check_first, paginate
 from gql_media.models import GenerationStatus, SceneStatus
-from gql_media.services.pagination import Page, SortKey, check_first, paginate
 
 ORDERS = {
     key.name: key

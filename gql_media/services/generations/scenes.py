@@ -17,16 +17,18 @@ from gql_media.errors import InvalidInput, InvalidState, NotFound
 from gql_media.media.urls import check_url_syntax, resolve_and_check
 from gql_media.models import AssetKind, AssetStatus, SceneStatus
 from gql_media.runtime import Runtime
-from gql_media.services import assets, job_control, jobs
-from gql_media.services.details import AssetDetails, Provenance, ReceivedFile
-from gql_media.services.generation_progress import (
+from gql_media.services.assets import library as assets
+from gql_media.services.assets.validation import AssetDetails, Provenance, ReceivedFile
+from gql_media.services.generations.edits import drop_asset, scene_generation_id
+from gql_media.services.generations.state import (
     GenerationState,
     lock,
     on_job_finished,
     publish,
     recompute,
 )
-from gql_media.services.generations import drop_asset, scene_generation_id
+from gql_media.services.jobs import control as job_control
+from gql_media.services.jobs import lifecycle as jobs
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from gql_media.models import (
     SceneStatus,
 )
 from gql_media.runtime import Runtime
-from gql_media.services.jobs import now
+from gql_media.services.jobs.lifecycle import now
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from typing import Any
 from gql_media.errors import ForbiddenUrl, InvalidInput
 from gql_media.media.urls import check_url_syntax
 from gql_media.models import GenerationSourceType, MetadataKind
-from gql_media.services.details import MAX_NAME, MAX_PROMPT, check_json_object
+from gql_media.services.assets.validation import MAX_NAME, MAX_PROMPT, check_json_object
 
 MAX_VARIANTS = 16
 MAX_SCENES = 64

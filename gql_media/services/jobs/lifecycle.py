@@ -14,7 +14,7 @@ from gql_media.bus import job_channel
 from gql_media.errors import Cancelled, GqlMediaError, NotFound
 from gql_media.models import JobStatus
 from gql_media.runtime import Runtime
-from gql_media.services.snapshots import JobState
+from gql_media.services.jobs.state import JobState
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ async def _settle_scenes(
     Imported here because generations build on jobs. A failure is only logged: it
     must not turn the job's outcome into another one.
     """
-    from gql_media.services import generation_progress
+    from gql_media.services.generations import state as generation_progress
 
     try:
         await generation_progress.before_job_finish(runtime, job_id, status, fields)

@@ -13,7 +13,8 @@ from gql_media import models
 from gql_media.errors import GqlMediaError
 from gql_media.models import JobStatus
 from gql_media.runtime import Runtime
-from gql_media.services import assets, jobs
+from gql_media.services.assets import library as assets
+from gql_media.services.jobs import lifecycle as jobs
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,9 @@ from gql_media import models
 from gql_media.errors import InvalidInput, InvalidState, NotFound
 from gql_media.media.hashing import HashingWriter
 from gql_media.runtime import Runtime
-from gql_media.services import asset_queries, assets
-from gql_media.services.details import AssetDetails, Provenance, ReceivedFile
+from gql_media.services.assets import library as assets
+from gql_media.services.assets import queries as asset_queries
+from gql_media.services.assets.validation import AssetDetails, Provenance, ReceivedFile
 from gql_media.storage.keys import blob_key
 from tests.conftest import wait_for_job
 from tests.support.media import make_video

@@ -14,8 +14,7 @@ from starlette.datastructures import Headers
 from gql_media import models
 from gql_media.errors import ForbiddenUrl
 from gql_media.runtime import Runtime
-from gql_media.services.details import MAX_PROMPT
-from gql_media.services.webhooks import (
+from gql_media.services.assets.replicate import (
     MAX_OUTPUTS,
     MAX_STORED_PAYLOAD,
     WebhookEvent,
@@ -27,6 +26,7 @@ from gql_media.services.webhooks import (
     handle_replicate,
     verify_replicate,
 )
+from gql_media.services.assets.validation import MAX_PROMPT
 from tests.conftest import wait_for_job
 from tests.support.http_server import LocalHttpServer, serve_files
 

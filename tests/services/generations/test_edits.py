@@ -21,13 +21,11 @@ from gql_media.models import (
     SceneStatus,
 )
 from gql_media.runtime import Runtime
-from gql_media.services import (
-    generation_progress,
-    generations,
-    jobs,
-    scene_videos,
-)
-from gql_media.services.generation_details import GenerationSpec, ScenePrompt
+from gql_media.services.generations import edits as generations
+from gql_media.services.generations import scenes as scene_videos
+from gql_media.services.generations import state as generation_progress
+from gql_media.services.generations.validation import GenerationSpec, ScenePrompt
+from gql_media.services.jobs import lifecycle as jobs
 from tests.support.generations import OWNER, video_row, video_scene_ids
 
 

@@ -5,8 +5,10 @@ from typing import Any
 
 from gql_media.models import GenerationStatus
 from gql_media.runtime import Runtime
-from gql_media.services import generation_queries, generations, scene_videos
-from gql_media.services.generation_details import GenerationSpec, ScenePrompt
+from gql_media.services.generations import edits as generations
+from gql_media.services.generations import queries as generation_queries
+from gql_media.services.generations import scenes as scene_videos
+from gql_media.services.generations.validation import GenerationSpec, ScenePrompt
 from tests.support.generations import OWNER, video_row, video_scene_ids
 
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from gql_media import models
 from gql_media.runtime import Runtime
-from gql_media.services import jobs
-from gql_media.services.sweeper import sweep
+from gql_media.services.jobs import lifecycle as jobs
+from gql_media.services.jobs.sweeper import sweep
 
 
 async def _job(status: models.JobStatus, **fields: object) -> models.Job:
