@@ -10,15 +10,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from gql_media import db, jobs
+from gql_media import db
 from gql_media.http.files import files_route
 from gql_media.http.graphql import GraphQLApp
 from gql_media.http.webhooks import webhook_routes
 from gql_media.resolvers.root import build_schema
-from gql_media.runtime import Runtime, build_runtime
+from gql_media.runtime import Runtime
 from gql_media.services.jobs.lifecycle import recover
 from gql_media.settings import Settings
 from gql_media.storage.local import LocalStorage
+from gql_media.wiring import wire
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def create_app(
     """
     settings = settings or Settings()
     settings.ensure_dirs()
-    runtime = build_runtime(settings, jobs.make_handler)
+    runtime = wire(settings)
     graphql = GraphQLApp(build_schema(), runtime)
 
     @asynccontextmanager

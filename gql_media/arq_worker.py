@@ -14,20 +14,23 @@ from arq.connections import RedisSettings
 
 from gql_media import db, jobs
 from gql_media.queue import RetryLater
-from gql_media.runtime import Runtime, build_runtime
+from gql_media.runtime import Runtime
 from gql_media.services.jobs.sweeper import sweep
 from gql_media.settings import Settings
+from gql_media.wiring import wire
 
 logger = logging.getLogger("gql_media.worker")
+# Built once: arq reads the worker options from class attributes at import, and
+# the runtime must use the very settings those options came from.
 SETTINGS = Settings()
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    settings = Settings()
+    settings = SETTINGS
     if not settings.redis_url:
         raise RuntimeError("the worker needs GQL_MEDIA_REDIS_URL")
     await db.connect(settings.db_url)
-    runtime = build_runtime(settings, jobs.make_handler)
+    runtime = wire(settings)
     ctx["runtime"] = runtime
     ctx["sweeper"] = asyncio.create_task(_sweep_forever(runtime))
 

@@ -8,16 +8,17 @@ from typing import Any
 
 from tqdm import tqdm
 
-from gql_media import db, jobs, models
+from gql_media import db, models
 from gql_media.bus import job_channel
 from gql_media.media.hashing import HashingWriter
-from gql_media.runtime import Runtime, build_runtime
+from gql_media.runtime import Runtime
 from gql_media.schema.common.context import LOCAL_OWNER
 from gql_media.services.assets import imports
 from gql_media.services.assets import library as assets
 from gql_media.services.assets.validation import AssetDetails, ReceivedFile
 from gql_media.services.jobs.state import JobState
 from gql_media.settings import Settings
+from gql_media.wiring import wire
 
 
 async def run_import(
@@ -26,7 +27,7 @@ async def run_import(
     settings.ensure_dirs()
     await db.migrate(settings.db_url)
     await db.connect(settings.db_url)
-    runtime = build_runtime(settings, jobs.make_handler)
+    runtime = wire(settings)
     try:
         details = AssetDetails(name=name, tags=tags).validate()
         if "://" in source:

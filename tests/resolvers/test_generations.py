@@ -70,7 +70,7 @@ async def test_a_4x4_generation_fills_in_live_lists_and_exports(
     await data(
         server.url,
         "mutation ($id: ID!) { saveGenerationMetadata(generationId: $id, "
-        'kind: "prompts", data: {style: "noir"}) { __typename } }',
+        'kind: PROMPTS, data: {style: "noir"}) { __typename } }',
         {"id": gid},
     )
     task, _ = await watch(server, gid)

@@ -1,4 +1,4 @@
-"""Input types of the asset and job operations."""
+"""Input types of the asset operations."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -9,8 +9,6 @@ from strawberry.scalars import JSON
 from gql_media.schema.common.enums import (
     AssetKind,
     AssetStatus,
-    JobKind,
-    JobStatus,
     SourceType,
 )
 from gql_media.schema.common.scalars import BigInt
@@ -94,10 +92,3 @@ class AssetFilter:
         default=False,
         description="false (default): live only; true: archived only; null: both.",
     )
-
-
-@strawberry.input
-class JobFilter:
-    status: JobStatus | None = None
-    kind: JobKind | None = None
-    asset_id: strawberry.ID | None = None

@@ -64,16 +64,6 @@ class RegenerateThumbnailSuccess:
     job: Job
 
 
-@strawberry.type
-class CancelJobSuccess:
-    job: Job
-
-
-@strawberry.type
-class RetryJobSuccess:
-    job: Job
-
-
 UploadAssetResult = Annotated[
     UploadAssetSuccess | InvalidInputError | TooLargeError,
     strawberry.union("UploadAssetResult"),
@@ -100,12 +90,4 @@ DeleteAssetResult = Annotated[
 RegenerateThumbnailResult = Annotated[
     RegenerateThumbnailSuccess | NotFoundError | InvalidInputError | InvalidStateError,
     strawberry.union("RegenerateThumbnailResult"),
-]
-CancelJobResult = Annotated[
-    CancelJobSuccess | NotFoundError | InvalidStateError,
-    strawberry.union("CancelJobResult"),
-]
-RetryJobResult = Annotated[
-    RetryJobSuccess | NotFoundError | InvalidStateError,
-    strawberry.union("RetryJobResult"),
 ]

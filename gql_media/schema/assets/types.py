@@ -2,15 +2,15 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from gql_media import models
-from gql_media.kit.pagination import Page
 from gql_media.schema.common.context import Info
 from gql_media.schema.common.enums import AssetKind, AssetStatus, SourceType
+from gql_media.schema.common.links import signed_link
+from gql_media.schema.common.pagination import Connection
 from gql_media.schema.common.scalars import BigInt
 
 
@@ -118,47 +118,15 @@ class Asset:
         description="A time-limited link to the file (null until it is stored)."
     )
     async def url(self, info: Info) -> str | None:
-        if not self.storage_key or self.status is not models.AssetStatus.READY:
+        if self.status is not models.AssetStatus.READY:
             return None
-        runtime = info.context.runtime
-        return await runtime.storage.url(
-            self.storage_key, runtime.settings.url_ttl_seconds, filename=self.name
-        )
+        return await signed_link(info, self.storage_key, filename=self.name)
 
     @strawberry.field(description="A time-limited link to the JPEG thumbnail.")
     async def thumbnail_url(self, info: Info) -> str | None:
-        if not self.thumbnail_key:
-            return None
-        runtime = info.context.runtime
-        return await runtime.storage.url(
-            self.thumbnail_key, runtime.settings.url_ttl_seconds
-        )
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-    @classmethod
-    def from_page(cls, page: Page[Any]) -> "PageInfo":
-        return cls(
-            has_next_page=page.has_next_page,
-            end_cursor=page.cursors[-1] if page.cursors else None,
-        )
-
-
-@strawberry.type
-class AssetEdge:
-    cursor: str
-    node: Asset
+        return await signed_link(info, self.thumbnail_key)
 
 
 @strawberry.type(description="A page of assets (Relay-style connection).")
-class AssetConnection:
-    edges: list[AssetEdge]
-    page_info: PageInfo
-    total_count: int = strawberry.field(description="Matches of the filter, all pages.")
-
-
-AssetRef = Annotated["Asset", strawberry.lazy("gql_media.schema.assets.types")]
+class AssetConnection(Connection[Asset]):
+    pass

@@ -39,6 +39,10 @@ GenerationStatus = strawberry.enum(
 SceneStatus = strawberry.enum(
     models.SceneStatus, description="PENDING -> PROCESSING -> READY or FAILED."
 )
+MetadataKind = strawberry.enum(
+    models.MetadataKind,
+    description="The JSON documents kept per generation, one of each kind.",
+)
 
 
 @strawberry.enum(description="Sort orders of the generations list.")

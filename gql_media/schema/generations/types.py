@@ -18,6 +18,8 @@ from gql_media.schema.common.enums import (
     GenerationStatus,
     SceneStatus,
 )
+from gql_media.schema.common.links import signed_link
+from gql_media.schema.common.pagination import Connection
 from gql_media.schema.jobs.types import Job
 
 
@@ -223,14 +225,14 @@ class Generation:
     @strawberry.field(description="A time-limited link to the cover's thumbnail.")
     async def cover_thumbnail_url(self, info: Info) -> str | None:
         row = await self._cover(info)
-        if row is None or not row.thumbnail_key:
-            return None
-        runtime = info.context.runtime
-        return await runtime.storage.url(
-            row.thumbnail_key, runtime.settings.url_ttl_seconds
-        )
+        return await signed_link(info, row.thumbnail_key if row else None)
 
     async def _cover(self, info: Info) -> models.Asset | None:
         loaders = info.context.loaders
         asset_id = await loaders.cover_asset_id_by_generation_id.load(str(self.id))
         return await loaders.assets_by_id.load(asset_id) if asset_id else None
+
+
+@strawberry.type(description="A page of generations (Relay-style connection).")
+class GenerationConnection(Connection[Generation]):
+    pass

@@ -5,9 +5,11 @@ from datetime import datetime
 import strawberry
 
 from gql_media import models
-from gql_media.schema.assets.types import Asset, PageInfo
+from gql_media.schema.assets.types import Asset
 from gql_media.schema.common.context import Info
 from gql_media.schema.common.enums import JobKind, JobStatus
+from gql_media.schema.common.links import signed_link
+from gql_media.schema.common.pagination import Connection
 from gql_media.services.jobs.state import JobState
 
 
@@ -73,26 +75,15 @@ class Job:
         "(the ZIP of exportGeneration) once SUCCEEDED; null otherwise."
     )
     async def download_url(self, info: Info) -> str | None:
-        if not self.result_key or self.status is not models.JobStatus.SUCCEEDED:
+        if self.status is not models.JobStatus.SUCCEEDED:
             return None
-        runtime = info.context.runtime
-        return await runtime.storage.url(
-            self.result_key, runtime.settings.url_ttl_seconds
-        )
+        return await signed_link(info, self.result_key)
 
     @strawberry.field(description="True once SUCCEEDED, FAILED or CANCELED.")
     def is_finished(self) -> bool:
         return models.JobStatus(self.status).is_terminal
 
 
-@strawberry.type
-class JobEdge:
-    cursor: str
-    node: Job
-
-
 @strawberry.type(description="A page of jobs, newest first.")
-class JobConnection:
-    edges: list[JobEdge]
-    page_info: PageInfo
+class JobConnection(Connection[Job]):
     total_count: int

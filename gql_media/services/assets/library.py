@@ -6,21 +6,22 @@ no live asset references its key any more.
 """
 
 import logging
-import uuid
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from gql_media import models
-from gql_media.errors import InvalidInput, InvalidState, NotFound
-from gql_media.models import AssetStatus, JobKind, JobStatus, SourceType
+from gql_media.errors import InvalidInput, InvalidState
+from gql_media.kit.clock import now
+from gql_media.kit.ids import get_owned
+from gql_media.models import AssetStatus, JobKind, SourceType
 from gql_media.runtime import Runtime
 from gql_media.services.assets.validation import (
     AssetDetails,
     ReceivedFile,
     check_name,
+    name_from_url,
     normalize_tags,
 )
 from gql_media.services.jobs import lifecycle as jobs
@@ -31,16 +32,7 @@ logger = logging.getLogger(__name__)
 
 async def get_asset(owner_id: str, asset_id: str) -> models.Asset:
     """The owner's live asset, or NotFound (also for malformed ids)."""
-    try:
-        uuid.UUID(str(asset_id))
-    except ValueError:
-        raise NotFound(f"no asset with id {asset_id!r}") from None
-    asset = await models.Asset.get_or_none(
-        id=asset_id, owner_id=owner_id, deleted_at=None
-    )
-    if asset is None:
-        raise NotFound(f"no asset with id {asset_id!r}")
-    return asset
+    return await get_owned(models.Asset, owner_id, asset_id, "asset", deleted_at=None)
 
 
 async def find_duplicate(owner_id: str, sha256: str) -> models.Asset | None:
@@ -129,7 +121,7 @@ async def insert_import(
     the commit (`jobs.enqueue`)."""
     asset = await models.Asset.create(
         owner_id=owner_id,
-        name=details.name or _name_from_url(url),
+        name=details.name or name_from_url(url) or "imported",
         source_type=(
             SourceType.GENERATED if details.provenance else SourceType.IMPORTED
         ),
@@ -146,12 +138,6 @@ async def insert_import(
         payload={"url": url},
     )
     return asset, job
-
-
-def _name_from_url(url: str) -> str:
-
-    tail = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
-    return check_name(tail[:255]) or "imported"
 
 
 async def update(
@@ -187,7 +173,7 @@ async def set_archived(owner_id: str, asset_id: str, archived: bool) -> models.A
         state = "archived" if archived else "not archived"
         raise InvalidState(f"the asset is already {state}")
     await models.Asset.filter(id=asset.id).update(
-        archived_at=jobs.now() if archived else None
+        archived_at=now() if archived else None
     )
     return await get_asset(owner_id, asset_id)
 
@@ -196,9 +182,8 @@ async def delete(runtime: Runtime, owner_id: str, asset_id: str) -> str:
     """Soft-delete an asset, cancel its running jobs, and free unshared files."""
     asset = await get_asset(owner_id, asset_id)
     for job in await models.Job.filter(asset_id=asset.id, status__in=jobs.ACTIVE):
-        if not await jobs.stop(runtime, job):
-            await record_cancel(runtime, job, "the asset was deleted")
-    await models.Asset.filter(id=asset.id).update(deleted_at=jobs.now(), dedup_key=None)
+        await jobs.halt(runtime, job, "the asset was deleted")
+    await models.Asset.filter(id=asset.id).update(deleted_at=now(), dedup_key=None)
     await release(runtime, asset.storage_key, asset.thumbnail_key)
     return str(asset.id)
 
@@ -213,47 +198,6 @@ async def release(runtime: Runtime, *keys: str | None) -> None:
         if not in_use:
             await runtime.storage.delete(key)
             logger.info("released stored object %s", key)
-
-
-async def record_cancel(runtime: Runtime, job: models.Job, reason: str) -> None:
-    """Record the cancellation of a job that nothing runs: asset first, then job."""
-    await fail_after_job(runtime, job, "CANCELED", reason)
-    await jobs.finish(runtime, job.id, JobStatus.CANCELED, message="cancelled")
-
-
-async def fail_after_job(
-    runtime: Runtime, job: models.Job, code: str, message: str
-) -> None:
-    """Mark the job's asset FAILED (unless it is READY) and free what it held."""
-    if job.asset_id is None or job.is_duplicate:  # type: ignore[attr-defined]
-        return
-    asset = await models.Asset.get_or_none(id=job.asset_id)  # type: ignore[attr-defined]
-    if asset is None or asset.status is AssetStatus.READY:
-        return
-    await models.Asset.filter(id=asset.id).update(
-        status=AssetStatus.FAILED,
-        error_code=code,
-        error_message=message[:2000],
-        dedup_key=None,
-        storage_key=None,
-        thumbnail_key=None,
-    )
-    await release(runtime, asset.storage_key, asset.thumbnail_key)
-
-
-async def prepare_retry(job: models.Job) -> None:
-    """Put a failed job's asset back to PENDING before the job is queued again."""
-    if job.asset_id is None:  # type: ignore[attr-defined]
-        return
-    asset = await models.Asset.get_or_none(id=job.asset_id, deleted_at=None)  # type: ignore[attr-defined]
-    if asset is None:
-        raise InvalidState("the job's asset was deleted")
-    if job.kind is JobKind.PROCESS_UPLOAD and asset.status is AssetStatus.FAILED:
-        raise InvalidState("the uploaded file was discarded; upload it again")
-    if asset.status is AssetStatus.FAILED:
-        await models.Asset.filter(id=asset.id).update(
-            status=AssetStatus.PENDING, error_code=None, error_message=None
-        )
 
 
 async def start_thumbnail(

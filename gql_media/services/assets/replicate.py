@@ -17,15 +17,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import unquote
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from gql_media import models
 from gql_media.errors import GqlMediaError, InvalidInput
-from gql_media.media.urls import ParsedUrl, check_url_syntax, resolve_and_check
+from gql_media.media.urls import ParsedUrl, check_url_syntax
 from gql_media.runtime import Runtime
+from gql_media.services.assets import imports
 from gql_media.services.assets import library as assets
 from gql_media.services.assets.validation import (
     MAX_NAME,
@@ -33,6 +33,7 @@ from gql_media.services.assets.validation import (
     AssetDetails,
     Provenance,
     check_json_object,
+    name_from_url,
 )
 from gql_media.services.jobs import lifecycle as jobs
 
@@ -216,11 +217,8 @@ async def handle_replicate(
 async def _checked_outputs(
     runtime: Runtime, payload: dict[str, Any]
 ) -> list[ParsedUrl]:
-    """The output URLs, all checked before anything is written.
-
-    Resolving happens here, outside the transaction: SQLite's holds the process's
-    one connection, so a slow DNS answer inside it would stall every request.
-    """
+    """The output URLs, all checked before anything is written (outside the
+    transaction, see `imports.check_hosts`)."""
     output = payload.get("output")
     items = output if isinstance(output, list) else [output]
     candidates = [i for i in items if isinstance(i, str) and _URL_LIKE.match(i)]
@@ -229,9 +227,7 @@ async def _checked_outputs(
         logger.warning("prediction %s has %d outputs; importing the first %d",
                        payload["id"], len(urls), MAX_OUTPUTS)  # fmt: skip
         urls = urls[:MAX_OUTPUTS]
-    allowed = runtime.settings.import_.allow_networks
-    for host, port in dict.fromkeys((u.host, u.port) for u in urls):
-        await resolve_and_check(host, port, allowed)
+    await imports.check_hosts(runtime, urls)
     return urls
 
 
@@ -260,10 +256,10 @@ def _details(payload: dict[str, Any]) -> AssetDetails:
 
 def _named(details: AssetDetails, url: ParsedUrl) -> AssetDetails:
     """The details with a name from the URL's last path segment."""
-    tail = unquote(url.target.split("?", 1)[0].rsplit("/", 1)[-1])
-    name = "".join(c for c in tail if c.isprintable())[:MAX_NAME].strip()
     fallback = details.provenance.external_job_id if details.provenance else None
-    return AssetDetails(name=name or fallback, provenance=details.provenance)
+    return AssetDetails(
+        name=name_from_url(url.url) or fallback, provenance=details.provenance
+    )
 
 
 def _parse_time(value: object) -> datetime | None:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from gql_media.errors import InvalidInput
 from gql_media.models import AssetKind
@@ -85,6 +86,13 @@ def check_name(name: str) -> str:
     if any(ord(c) < 32 for c in name):
         raise InvalidInput("name contains control characters", field="name")
     return name.strip()
+
+
+def name_from_url(url: str) -> str | None:
+    """A name from the URL's last path segment (decoded, printable characters
+    only, cut to fit); None when there is nothing to use."""
+    tail = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    return "".join(c for c in tail if c.isprintable())[:MAX_NAME].strip() or None
 
 
 def normalize_tags(tags: list[str]) -> list[str]:

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from gql_media import models
 from gql_media.errors import InvalidInput, InvalidState, NotFound
+from gql_media.kit.ids import get_owned, is_uuid
 from gql_media.models import GenerationStatus, JobKind, SceneStatus
 from gql_media.runtime import Runtime
 from gql_media.services.assets import library as assets
@@ -34,25 +35,15 @@ logger = logging.getLogger(__name__)
 CANCEL_WAIT_SECONDS = 5.0
 
 
-def _check_id(value: str, what: str) -> None:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        raise NotFound(f"no {what} with id {value!r}") from None
-
-
 async def get_generation(owner_id: str, generation_id: str) -> models.Generation:
     """The owner's generation, or NotFound (also for malformed ids)."""
-    _check_id(generation_id, "generation")
-    row = await models.Generation.get_or_none(id=generation_id, owner_id=owner_id)
-    if row is None:
-        raise NotFound(f"no generation with id {generation_id!r}")
-    return row
+    return await get_owned(models.Generation, owner_id, generation_id, "generation")
 
 
 async def scene_generation_id(owner_id: str, scene_id: str) -> Any:
     """The id of the owner's generation that holds the scene, or NotFound."""
-    _check_id(scene_id, "scene")
+    if not is_uuid(scene_id):
+        raise NotFound(f"no scene with id {scene_id!r}")
     rows = await models.Scene.filter(
         id=scene_id, variant__generation__owner_id=owner_id
     ).values_list("variant__generation_id", flat=True)
@@ -247,7 +238,9 @@ async def delete(runtime: Runtime, owner_id: str, generation_id: str) -> str:
 
     job_ids = [s["job_id"] for s in scenes if s["job_id"]] + [j.id for j in exports]
     for job in await models.Job.filter(id__in=job_ids, status__in=jobs.ACTIVE):
-        await _stop(runtime, job, "the generation was deleted")
+        await jobs.halt(
+            runtime, job, "the generation was deleted", wait=CANCEL_WAIT_SECONDS
+        )
     owned = {s["asset_id"] for s in scenes if s["owns_asset"] and s["asset_id"]}
     for asset_id in owned:
         await drop_asset(runtime, owner_id, asset_id)
@@ -257,14 +250,6 @@ async def delete(runtime: Runtime, owner_id: str, generation_id: str) -> str:
             await runtime.storage.delete(key)
     logger.info("generation %s deleted", generation.id)
     return str(generation.id)
-
-
-async def _stop(runtime: Runtime, job: models.Job, reason: str) -> None:
-    """Stop a job and wait (briefly) until whatever runs it has let go."""
-    if await jobs.stop(runtime, job):
-        await jobs.wait_until_finished(job.id, CANCEL_WAIT_SECONDS)
-    else:
-        await assets.record_cancel(runtime, job, reason)
 
 
 async def drop_asset(runtime: Runtime, owner_id: str, asset_id: Any) -> None:

@@ -14,9 +14,10 @@ from tortoise.transactions import in_transaction
 
 from gql_media import models
 from gql_media.errors import InvalidInput, InvalidState, NotFound
-from gql_media.media.urls import check_url_syntax, resolve_and_check
+from gql_media.kit.clock import now
 from gql_media.models import AssetKind, AssetStatus, SceneStatus
 from gql_media.runtime import Runtime
+from gql_media.services.assets import imports
 from gql_media.services.assets import library as assets
 from gql_media.services.assets.validation import AssetDetails, Provenance, ReceivedFile
 from gql_media.services.generations.edits import drop_asset, scene_generation_id
@@ -27,7 +28,6 @@ from gql_media.services.generations.state import (
     publish,
     recompute,
 )
-from gql_media.services.jobs import control as job_control
 from gql_media.services.jobs import lifecycle as jobs
 
 logger = logging.getLogger(__name__)
@@ -63,10 +63,7 @@ async def attach_url(
         ForbiddenUrl, FetchFailed: a refused or unresolvable URL.
     """
     scene = await _attachable(owner_id, scene_id)
-    parsed = check_url_syntax(url)
-    await resolve_and_check(
-        parsed.host, parsed.port, runtime.settings.import_.allow_networks
-    )
+    await imports.check_url(runtime, url)
     details = await _details(scene)
 
     async def link() -> Link:
@@ -108,15 +105,21 @@ async def attach_upload(
         raise
 
 
-async def retry(runtime: Runtime, owner_id: str, scene_id: str) -> Attached:
-    """Run the failed job of a FAILED scene again; reopens its generation."""
+async def retry(
+    runtime: Runtime, owner_id: str, scene_id: str
+) -> tuple[models.Scene, models.Job]:
+    """Run the failed job of a FAILED scene again; reopens its generation.
+
+    Returns:
+        The scene and its job, queued again.
+    """
     generation_id = await scene_generation_id(owner_id, scene_id)
     scene = await models.Scene.get(id=scene_id)
     if scene.status is not SceneStatus.FAILED:
         raise InvalidState(f"the scene is {scene.status.value}, not FAILED")
     if scene.job_id is None:  # type: ignore[attr-defined]
         raise InvalidState("the scene has no job to retry; attach a video again")
-    job = await job_control.retry(runtime, owner_id, str(scene.job_id))  # type: ignore[attr-defined]
+    job = await jobs.retry(runtime, owner_id, str(scene.job_id))  # type: ignore[attr-defined]
     async with in_transaction():
         generation = await lock(generation_id)
         if generation is None:
@@ -128,7 +131,7 @@ async def retry(runtime: Runtime, owner_id: str, scene_id: str) -> Attached:
         generation = await recompute(generation, reopen=True)
     await _announce(runtime, generation, scene)
     await _catch_up(runtime, job)
-    return Attached(await models.Scene.get(id=scene.id), job, False)
+    return await models.Scene.get(id=scene.id), job
 
 
 async def _attachable(owner_id: str, scene_id: str) -> models.Scene:
@@ -207,7 +210,7 @@ async def _attach(
             owns_asset=link.owns_asset,
             status=SceneStatus.READY if ready else SceneStatus.PROCESSING,
             error_message=None,
-            completed_at=jobs.now() if ready else None,
+            completed_at=now() if ready else None,
         )
         generation = await recompute(generation, reopen=True)
     if link.job is not None and link.enqueue:

@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from gql_media import models
 from gql_media.bus.base import generation_channel
+from gql_media.kit.clock import now
 from gql_media.models import (
     AssetKind,
     GenerationStatus,
@@ -26,8 +27,7 @@ from gql_media.models import (
     JobStatus,
     SceneStatus,
 )
-from gql_media.runtime import Runtime
-from gql_media.services.jobs.lifecycle import now
+from gql_media.runtime import JobFollower, Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -217,23 +217,12 @@ def _failed(reason: str) -> dict[str, Any]:
     return {"status": SceneStatus.FAILED, "error_message": reason[:2000]}
 
 
-async def before_job_finish(
-    runtime: Runtime, job_id: Any, status: JobStatus, fields: dict[str, Any]
-) -> None:
-    """Called by `jobs.finish` just before it records that a job ended with
-    `status` and `fields`: settles the scenes that follow the job, if any."""
-    if not await models.Scene.filter(job_id=job_id).exists():
-        return  # most jobs: one indexed lookup
-    job = await models.Job.get(id=job_id)
-    job.status = status
-    for name, value in fields.items():
-        setattr(job, name, value)
-    await on_job_finished(runtime, job)
-
-
 async def on_job_finished(runtime: Runtime, job: models.Job) -> None:
     """Move the scenes that follow `job` (usually one) to READY or FAILED, then
-    their variants and generations. Safe to call more than once for a job."""
+    their variants and generations. Safe to call more than once for a job.
+
+    Registered as a job follower (`FOLLOWER`): `jobs.finish` calls it with the
+    row as it is about to be written."""
     if job.kind not in FOLLOWED_KINDS:
         return
     rows = await models.Scene.filter(job_id=job.id).values(
@@ -282,3 +271,6 @@ async def _settle(
             scene_id=scene.id,
         ),
     )
+
+
+FOLLOWER = JobFollower("generations", on_job_finished)

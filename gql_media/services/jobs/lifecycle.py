@@ -1,17 +1,23 @@
-"""Job use cases: create, claim, report progress, finish, cancel, retry, recover."""
+"""Job use cases: create, claim, report progress, finish, cancel, retry, recover.
+
+This package knows no domain: whatever follows a job (an asset, a scene)
+registered a `JobFollower` on the runtime, and `finish`, the one place every job
+ends (runner, sweeper, cancellations), calls each follower once.
+"""
 
 import asyncio
 import logging
 import time
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.expressions import F
+from tortoise.transactions import in_transaction
 
 from gql_media import models
 from gql_media.bus import job_channel
-from gql_media.errors import Cancelled, GqlMediaError, NotFound
+from gql_media.errors import Cancelled, GqlMediaError, InvalidState
+from gql_media.kit.clock import now
+from gql_media.kit.ids import get_owned
 from gql_media.models import JobStatus
 from gql_media.runtime import Runtime
 from gql_media.services.jobs.state import JobState
@@ -19,22 +25,13 @@ from gql_media.services.jobs.state import JobState
 logger = logging.getLogger(__name__)
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
+# How long cancelling waits for a worker to stop a running job.
+CANCEL_WAIT_SECONDS = 5.0
 
 
 async def get_job(owner_id: str, job_id: str) -> models.Job:
     """The owner's job, or NotFound (also for malformed ids)."""
-    try:
-        uuid.UUID(str(job_id))
-    except ValueError:
-        raise NotFound(f"no job with id {job_id!r}") from None
-    job = await models.Job.get_or_none(id=job_id, owner_id=owner_id)
-    if job is None:
-        raise NotFound(f"no job with id {job_id!r}")
-    return job
+    return await get_owned(models.Job, owner_id, job_id, "job")
 
 
 async def update_job(runtime: Runtime, job_id: Any, **fields: Any) -> models.Job:
@@ -94,33 +91,29 @@ async def finish(
     error: GqlMediaError | None = None,
     **fields: Any,
 ) -> models.Job:
-    """Put a job in a terminal state, with an error code and message on failure."""
+    """Put a job in a terminal state, with an error code and message on failure.
+
+    Each registered follower is told first, with the row as it is about to be
+    written, so a job that reads ended has settled everything it leads to. A job
+    that has ended already is left as it is (its followers were told then).
+    """
     if error is not None:
         fields.update(error_code=error.code, error_message=error.message[:2000])
     if status is JobStatus.SUCCEEDED:
         fields.update(progress=1.0, stage="done")
-    await _settle_scenes(runtime, job_id, status, fields)
-    return await update_job(
-        runtime, job_id, status=status, finished_at=now(), heartbeat_at=None, **fields
-    )
-
-
-async def _settle_scenes(
-    runtime: Runtime, job_id: Any, status: JobStatus, fields: dict[str, Any]
-) -> None:
-    """Move the generation scenes that follow this job first, as the asset is: a
-    job that reads finished has finished everything it leads to. This is the one
-    place every job ends (runner, sweeper, cancellations), hence the hook.
-
-    Imported here because generations build on jobs. A failure is only logged: it
-    must not turn the job's outcome into another one.
-    """
-    from gql_media.services.generations import state as generation_progress
-
-    try:
-        await generation_progress.before_job_finish(runtime, job_id, status, fields)
-    except Exception:
-        logger.exception("job %s: its generation scene was not updated", job_id)
+    fields.update(status=status, finished_at=now(), heartbeat_at=None)
+    job = await models.Job.get(id=job_id)
+    if job.status.is_terminal:
+        logger.warning("job %s already ended %s", job_id, job.status.value)
+        return job
+    for name, value in fields.items():
+        setattr(job, name, value)
+    for follower in runtime.job_followers:
+        try:
+            await follower.on_end(runtime, job)
+        except Exception:  # a follower's bug must not change the job's outcome
+            logger.exception("job %s: follower %s failed", job_id, follower.name)
+    return await update_job(runtime, job_id, **fields)
 
 
 class Reporter:
@@ -191,6 +184,60 @@ async def stop(runtime: Runtime, job: models.Job) -> bool:
     """
     await models.Job.filter(id=job.id).update(cancel_requested=True)
     return await runtime.queue.abort(str(job.id))
+
+
+async def halt(
+    runtime: Runtime, job: models.Job, reason: str, *, wait: float = 0.0
+) -> models.Job:
+    """Stop a QUEUED or RUNNING job: its runner records CANCELED (waited for up
+    to `wait` seconds), or, when nothing runs it, it is recorded here."""
+    if await stop(runtime, job):
+        return await wait_until_finished(job.id, wait)
+    return await finish(
+        runtime,
+        job.id,
+        JobStatus.CANCELED,
+        error=Cancelled(reason),
+        message="cancelled",
+    )
+
+
+async def cancel(runtime: Runtime, owner_id: str, job_id: str) -> models.Job:
+    """Cancel a QUEUED or RUNNING job; its ffmpeg child is killed, temp files go.
+
+    Answers with the outcome when the worker records it within a few seconds.
+    """
+    job = await get_job(owner_id, job_id)
+    if job.status not in ACTIVE:
+        raise InvalidState(f"the job is {job.status.value} and cannot be cancelled")
+    return await halt(runtime, job, "the job was cancelled", wait=CANCEL_WAIT_SECONDS)
+
+
+async def retry(runtime: Runtime, owner_id: str, job_id: str) -> models.Job:
+    """Queue a FAILED or CANCELED job again (after the commit); a follower may
+    refuse (InvalidState), e.g. when the file the job needs was discarded."""
+    job = await get_job(owner_id, job_id)
+    if job.status not in (JobStatus.FAILED, JobStatus.CANCELED):
+        raise InvalidState(f"the job is {job.status.value}; only failed or cancelled")
+    async with in_transaction():
+        for follower in runtime.job_followers:
+            if follower.on_retry is not None:
+                await follower.on_retry(runtime, job)
+        job = await update_job(
+            runtime,
+            job.id,
+            status=JobStatus.QUEUED,
+            stage="queued",
+            progress=0.0,
+            message="",
+            error_code=None,
+            error_message=None,
+            cancel_requested=False,
+            finished_at=None,
+            max_attempts=max(job.max_attempts, job.attempts + 1),
+        )
+    await enqueue(runtime, job.id)
+    return job
 
 
 async def wait_until_finished(job_id: Any, within: float) -> models.Job:

@@ -11,9 +11,9 @@ from datetime import timedelta
 
 from gql_media import models
 from gql_media.errors import GqlMediaError
+from gql_media.kit.clock import now
 from gql_media.models import JobStatus
 from gql_media.runtime import Runtime
-from gql_media.services.assets import library as assets
 from gql_media.services.jobs import lifecycle as jobs
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ async def sweep(runtime: Runtime) -> SweepReport:
     attempt limit) and enqueue again QUEUED rows that the queue does not hold."""
     report = SweepReport()
     settings = runtime.settings
-    cutoff = jobs.now() - timedelta(seconds=settings.job_stale_seconds)
+    cutoff = now() - timedelta(seconds=settings.job_stale_seconds)
     stale = await models.Job.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff)
     for job in stale:
         # Compare-and-set: only the sweeper whose UPDATE matches takes the row.
@@ -49,7 +49,6 @@ async def sweep(runtime: Runtime) -> SweepReport:
                 f"the worker stopped during attempt {job.attempts} of "
                 f"{job.max_attempts}"
             )
-            await assets.fail_after_job(runtime, job, error.code, error.message)
             await jobs.finish(runtime, job.id, JobStatus.FAILED, error=error)
             report.failed.append(str(job.id))
             continue
@@ -59,7 +58,7 @@ async def sweep(runtime: Runtime) -> SweepReport:
         await runtime.queue.requeue(str(job.id))
         report.requeued.append(str(job.id))
     # QUEUED rows the queue lost (Redis flushed or restarted, enqueue failed).
-    settled = jobs.now() - timedelta(seconds=settings.job_sweep_seconds)
+    settled = now() - timedelta(seconds=settings.job_sweep_seconds)
     for job in await models.Job.filter(status=JobStatus.QUEUED, updated_at__lt=settled):
         if not await runtime.queue.is_known(str(job.id)):
             await runtime.queue.enqueue(str(job.id))

@@ -3,7 +3,7 @@
 import strawberry
 
 from gql_media.errors import NotFound
-from gql_media.resolvers.root import MAX_ALIASES, MAX_DEPTH, protections
+from gql_media.schema.common.protections import MAX_ALIASES, MAX_DEPTH, protections
 from tests.conftest import Server
 from tests.support.graphql import gql
 

@@ -4,6 +4,7 @@ typed error and changes nothing."""
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from gql_media import models
@@ -118,9 +119,9 @@ async def test_bad_edits_are_typed_errors_and_change_nothing(server: Server) -> 
     )
     unknown = "00000000-0000-0000-0000-000000000000"
     cases = [
-        ('saveGenerationMetadata(generationId: $id, kind: "mood", data: {})', gid,
+        ("saveGenerationMetadata(generationId: $id, kind: ANALYSIS, data: [1])", gid,
          "InvalidInputError"),
-        ('saveGenerationMetadata(generationId: $id, kind: "analysis", data: {})',
+        ("saveGenerationMetadata(generationId: $id, kind: ANALYSIS, data: {})",
          unknown, "NotFoundError"),
         ('setGenerationCost(id: $id, actualCost: "-1")', gid, "InvalidInputError"),
         ('setGenerationCost(id: $id, actualCost: "1")', "nope", "NotFoundError"),
@@ -169,3 +170,30 @@ async def test_bad_edits_are_typed_errors_and_change_nothing(server: Server) -> 
         )
     )["attachSceneVideo"]
     assert gone["__typename"] == "NotFoundError"
+
+
+async def test_metadata_kind_is_an_enum_so_unknown_kinds_never_reach_the_service(
+    server: Server,
+) -> None:
+    generation = await create(server.url, variantTypes=["soft"], scenesPerVariant=1)
+    query = (
+        "mutation ($id: ID!) { saveGenerationMetadata(generationId: $id, "
+        'kind: "mood", data: {}) { __typename } }'
+    )
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        body = (
+            await client.post(
+                "/graphql", json={"query": query, "variables": {"id": generation["id"]}}
+            )
+        ).json()
+    assert "data" not in body or body["data"] is None
+    assert "MetadataKind" in body["errors"][0]["message"]
+    saved = await data(
+        server.url,
+        "mutation ($id: ID!) { saveGenerationMetadata(generationId: $id, kind: "
+        "EVALUATION, data: {score: 1}) { ... on SaveGenerationMetadataSuccess "
+        "{ metadata { evaluation } } } }",
+        {"id": generation["id"]},
+    )
+    assert saved["saveGenerationMetadata"]["metadata"] == {"evaluation": {"score": 1}}
+    assert await models.GenerationMetadata.all().count() == 1
