@@ -221,7 +221,9 @@ async def test_a_retried_job_that_succeeds_reopens_and_completes(
     await jobs.finish(runtime, job.id, JobStatus.FAILED, error_code="FETCH_TIMEOUT")
     failed = await models.Generation.get(id=generation.id)
     assert (failed.status, failed.scenes_completed) == (GenerationStatus.FAILED, 0)
-    # retryJob ran the same job again, and this time it succeeded.
+    # retryJob ran the same job again (queued, then claimed by a worker: an ended
+    # job is not ended twice), and this time it succeeded.
+    await models.Job.filter(id=job.id).update(status=JobStatus.RUNNING)
     await succeed(runtime, asset, job)
     done = await models.Generation.get(id=generation.id)
     assert (done.status, done.scenes_completed) == (GenerationStatus.COMPLETED, 1)
