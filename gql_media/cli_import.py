@@ -30,6 +30,7 @@ async def run_import(
     runtime = wire(settings)
     try:
         details = AssetDetails(name=name, tags=tags).validate()
+        job: models.Job | None
         if "://" in source:
             asset, job = await imports.start_import(
                 runtime, LOCAL_OWNER, source, details

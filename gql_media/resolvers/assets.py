@@ -1,5 +1,7 @@
 """Asset root fields: one asset, the list, totals, and the asset mutations."""
 
+from typing import Any, cast
+
 import strawberry
 from strawberry.file_uploads import Upload
 
@@ -106,7 +108,7 @@ class AssetMutation:
             id,
             name=input.name,
             tags=input.tags,
-            metadata=input.metadata,
+            metadata=cast(dict[str, Any] | None, input.metadata),  # checked there
         )
         info.context.loaders.tags_by_asset_id.clear_all()  # tags just changed
         return results.UpdateAssetSuccess(asset=Asset.from_model(row))

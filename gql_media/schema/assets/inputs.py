@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,6 +14,8 @@ from gql_media.schema.common.enums import (
 )
 from gql_media.schema.common.scalars import BigInt
 from gql_media.services.assets.validation import AssetDetails, Provenance
+
+JSONObject = dict[str, Any]
 
 
 @strawberry.input(description="Generation provenance of an AI-generated asset.")
@@ -30,7 +33,7 @@ class ProvenanceInput:
             provider=self.provider,
             model=self.model,
             prompt=self.prompt,
-            params=self.params,
+            params=cast(JSONObject | None, self.params),  # validate() checks it
             external_job_id=self.external_job_id,
             cost=self.cost,
             completed_at=self.completed_at,
@@ -54,7 +57,7 @@ class UploadAssetInput:
             name=self.name,
             kind=self.kind,
             tags=list(self.tags),
-            metadata=self.metadata,
+            metadata=cast(JSONObject, self.metadata),  # validate() checks it
             provenance=self.provenance.to_domain() if self.provenance else None,
         ).validate()
 

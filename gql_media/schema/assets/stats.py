@@ -28,7 +28,7 @@ class Stats:
             return [Count(key=k, count=v) for k, v in sorted(values.items())]
 
         return cls(
-            total_stored_bytes=stats.total_stored_bytes,
+            total_stored_bytes=BigInt(stats.total_stored_bytes),
             asset_count=stats.asset_count,
             by_kind=counts(stats.by_kind),
             by_source_type=counts(stats.by_source_type),

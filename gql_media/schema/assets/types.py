@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -85,12 +86,12 @@ class Asset:
             aspect_ratio=row.aspect_ratio,
             source_type=row.source_type,
             source_url=row.source_url,
-            metadata=row.metadata,
+            metadata=cast(JSON, row.metadata),
             provenance=Provenance(
                 provider=row.provider,
                 model=row.provider_model,
                 prompt=row.prompt,
-                params=row.generation_params,
+                params=cast(JSON | None, row.generation_params),
                 external_job_id=row.external_job_id,
                 cost=row.cost,
                 completed_at=row.generated_at,

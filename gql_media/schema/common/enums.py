@@ -4,16 +4,26 @@ from enum import Enum
 
 import strawberry
 
-from gql_media import models
-
-AssetKind = strawberry.enum(models.AssetKind, description="What a media file holds.")
-AssetStatus = strawberry.enum(
-    models.AssetStatus, description="PENDING -> PROCESSING -> READY or FAILED."
+from gql_media.models import (
+    AssetKind,
+    AssetStatus,
+    GenerationSourceType,
+    GenerationStatus,
+    JobKind,
+    JobStatus,
+    MetadataKind,
+    SceneStatus,
+    SourceType,
 )
-SourceType = strawberry.enum(models.SourceType, description="How an asset arrived.")
-JobKind = strawberry.enum(models.JobKind, description="What a job does.")
-JobStatus = strawberry.enum(
-    models.JobStatus, description="QUEUED -> RUNNING -> SUCCEEDED, FAILED or CANCELED."
+
+# The model enums are the GraphQL enums: `strawberry.enum` marks the class in
+# place, so a type checker sees the real class (a variable would not be a type).
+strawberry.enum(AssetKind, description="What a media file holds.")
+strawberry.enum(AssetStatus, description="PENDING -> PROCESSING -> READY or FAILED.")
+strawberry.enum(SourceType, description="How an asset arrived.")
+strawberry.enum(JobKind, description="What a job does.")
+strawberry.enum(
+    JobStatus, description="QUEUED -> RUNNING -> SUCCEEDED, FAILED or CANCELED."
 )
 
 
@@ -28,19 +38,17 @@ class AssetOrder(Enum):
     NAME_ASC = "name_asc"
 
 
-GenerationSourceType = strawberry.enum(
-    models.GenerationSourceType, description="Where a generation's source video is."
+strawberry.enum(
+    GenerationSourceType, description="Where a generation's source video is."
 )
-GenerationStatus = strawberry.enum(
-    models.GenerationStatus,
+strawberry.enum(
+    GenerationStatus,
     description="Of a generation and of a variant: PENDING -> PROCESSING -> "
     "COMPLETED or FAILED.",
 )
-SceneStatus = strawberry.enum(
-    models.SceneStatus, description="PENDING -> PROCESSING -> READY or FAILED."
-)
-MetadataKind = strawberry.enum(
-    models.MetadataKind,
+strawberry.enum(SceneStatus, description="PENDING -> PROCESSING -> READY or FAILED.")
+strawberry.enum(
+    MetadataKind,
     description="The JSON documents kept per generation, one of each kind.",
 )
 
@@ -51,3 +59,18 @@ class GenerationOrder(Enum):
     CREATED_AT_ASC = "created_at_asc"
     UPDATED_AT_DESC = "updated_at_desc"
     NAME_ASC = "name_asc"
+
+
+__all__ = [
+    "AssetKind",
+    "AssetOrder",
+    "AssetStatus",
+    "GenerationOrder",
+    "GenerationSourceType",
+    "GenerationStatus",
+    "JobKind",
+    "JobStatus",
+    "MetadataKind",
+    "SceneStatus",
+    "SourceType",
+]

@@ -66,7 +66,7 @@ def to_error(exc: errors.GqlMediaError) -> Error:
         case errors.ForbiddenUrl():
             return ForbiddenUrlError(code=exc.code, message=exc.message)
         case errors.TooLarge():
-            limit = int(exc.limit) if exc.limit is not None else None
+            limit = BigInt(int(exc.limit)) if exc.limit is not None else None
             return TooLargeError(code=exc.code, message=exc.message, limit=limit)
         case _:
             return InvalidStateError(code=exc.code, message=exc.message)

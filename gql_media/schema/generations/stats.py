@@ -31,5 +31,5 @@ class GenerationStats:
             total_actual_cost=stats.total_actual_cost,
             scenes_completed=stats.scenes_completed,
             scenes_failed=stats.scenes_failed,
-            total_stored_bytes=stats.total_stored_bytes,
+            total_stored_bytes=BigInt(stats.total_stored_bytes),
         )

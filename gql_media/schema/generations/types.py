@@ -6,6 +6,7 @@ tree of a page of generations costs a fixed number of SQL statements.
 
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -50,10 +51,12 @@ class GenerationMetadata:
 
     @classmethod
     def from_rows(cls, rows: list[models.GenerationMetadata]) -> "GenerationMetadata":
-        docs = {models.MetadataKind(r.kind): r.data for r in rows}
+        docs = {models.MetadataKind(r.kind): cast(JSON, r.data) for r in rows}
         return cls(
             analysis=docs.get(models.MetadataKind.ANALYSIS),
-            transformation=docs.get(models.MetadataKind.TRANSFORMATION),
+            transformation=cast(
+                JSON | None, docs.get(models.MetadataKind.TRANSFORMATION)
+            ),
             prompts=docs.get(models.MetadataKind.PROMPTS),
             evaluation=docs.get(models.MetadataKind.EVALUATION),
             updated_at=max((r.updated_at for r in rows), default=None),
