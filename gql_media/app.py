@@ -15,7 +15,6 @@ from gql_media.http.files import files_route
 from gql_media.http.graphql import GraphQLApp
 from gql_media.http.webhooks import webhook_routes
 from gql_media.resolvers.root import build_schema
-from gql_media.runtime import Runtime
 from gql_media.services.jobs.lifecycle import recover
 from gql_media.settings import Settings
 from gql_media.storage.local import LocalStorage
@@ -65,11 +64,6 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = runtime
     return app
-
-
-def runtime_of(app: Starlette) -> Runtime:
-    runtime: Runtime = app.state.runtime
-    return runtime
 
 
 async def _home(request: Request) -> Response:
