@@ -8,6 +8,7 @@ from strawberry.file_uploads import Upload
 from gql_media.errors import InvalidInput
 from gql_media.kit.ids import is_uuid
 from gql_media.schema.assets import results
+from gql_media.schema.assets.enums import AssetOrder
 from gql_media.schema.assets.inputs import (
     AssetFilter,
     ImportAssetInput,
@@ -17,7 +18,6 @@ from gql_media.schema.assets.inputs import (
 from gql_media.schema.assets.stats import Stats
 from gql_media.schema.assets.types import Asset, AssetConnection
 from gql_media.schema.common.context import Info
-from gql_media.schema.common.enums import AssetOrder
 from gql_media.schema.common.errors import mutation
 from gql_media.schema.jobs.types import Job
 from gql_media.services.assets import imports, library, queries

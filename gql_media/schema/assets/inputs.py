@@ -7,11 +7,7 @@ from typing import Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from gql_media.schema.common.enums import (
-    AssetKind,
-    AssetStatus,
-    SourceType,
-)
+from gql_media.schema.assets.enums import AssetKind, AssetStatus, SourceType
 from gql_media.schema.common.scalars import BigInt
 from gql_media.services.assets.validation import AssetDetails, Provenance
 

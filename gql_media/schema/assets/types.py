@@ -8,8 +8,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gql_media import models
+from gql_media.schema.assets.enums import AssetKind, AssetStatus, SourceType
 from gql_media.schema.common.context import Info
-from gql_media.schema.common.enums import AssetKind, AssetStatus, SourceType
 from gql_media.schema.common.links import signed_link
 from gql_media.schema.common.pagination import Connection
 from gql_media.schema.common.scalars import BigInt

@@ -3,7 +3,7 @@
 import strawberry
 
 from gql_media.schema.common.context import Info
-from gql_media.schema.common.enums import GenerationStatus
+from gql_media.schema.generations.enums import GenerationStatus
 from gql_media.schema.generations.types import (
     Generation,
     GenerationProgress,

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import strawberry
 
-from gql_media.schema.common.enums import GenerationSourceType, GenerationStatus
+from gql_media.schema.generations.enums import GenerationSourceType, GenerationStatus
 from gql_media.services.generations.validation import (
     DEFAULT_VARIANT_TYPES,
     GenerationSpec,

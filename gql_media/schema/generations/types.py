@@ -14,13 +14,13 @@ from strawberry.scalars import JSON
 from gql_media import models
 from gql_media.schema.assets.types import Asset
 from gql_media.schema.common.context import Info
-from gql_media.schema.common.enums import (
+from gql_media.schema.common.links import signed_link
+from gql_media.schema.common.pagination import Connection
+from gql_media.schema.generations.enums import (
     GenerationSourceType,
     GenerationStatus,
     SceneStatus,
 )
-from gql_media.schema.common.links import signed_link
-from gql_media.schema.common.pagination import Connection
 from gql_media.schema.jobs.types import Job
 
 

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from gql_media.schema.common.enums import JobKind, JobStatus
+from gql_media.schema.jobs.enums import JobKind, JobStatus
 
 
 @strawberry.input

@@ -7,9 +7,9 @@ import strawberry
 from gql_media import models
 from gql_media.schema.assets.types import Asset
 from gql_media.schema.common.context import Info
-from gql_media.schema.common.enums import JobKind, JobStatus
 from gql_media.schema.common.links import signed_link
 from gql_media.schema.common.pagination import Connection
+from gql_media.schema.jobs.enums import JobKind, JobStatus
 from gql_media.services.jobs.state import JobState
 
 
