@@ -1,6 +1,6 @@
 """Generation use cases: create the tree, edit scenes, metadata and costs, fail,
-delete, and start an export. Scene videos are in `scene_videos`, the state
-machine in `generation_progress`, reads in `generation_queries`."""
+delete, and start an export. Scene videos are in `scenes`, the state
+machine in `state`, reads in `queries`."""
 
 import logging
 import uuid
