@@ -18,7 +18,7 @@ from gql_media.schema.assets.inputs import (
 from gql_media.schema.assets.stats import Stats
 from gql_media.schema.assets.types import Asset, AssetConnection
 from gql_media.schema.common.context import Info
-from gql_media.schema.common.errors import mutation
+from gql_media.schema.common.mutations import mutation
 from gql_media.schema.jobs.types import Job
 from gql_media.services.assets import imports, library, queries
 from gql_media.services.assets.validation import ReceivedFile

@@ -14,7 +14,7 @@ from gql_media.dataloaders import Loaders
 from gql_media.errors import InvalidInput
 from gql_media.kit.ids import is_uuid
 from gql_media.schema.common.context import Info
-from gql_media.schema.common.errors import mutation
+from gql_media.schema.common.mutations import mutation
 from gql_media.schema.generations import results
 from gql_media.schema.generations.enums import GenerationOrder, MetadataKind
 from gql_media.schema.generations.events import GenerationEvent

@@ -12,7 +12,7 @@ from gql_media.dataloaders import Loaders
 from gql_media.kit.ids import is_uuid
 from gql_media.kit.pagination import SortKey, check_first, paginate
 from gql_media.schema.common.context import Info
-from gql_media.schema.common.errors import mutation
+from gql_media.schema.common.mutations import mutation
 from gql_media.schema.jobs import results
 from gql_media.schema.jobs.inputs import JobFilter
 from gql_media.schema.jobs.types import Job, JobConnection
