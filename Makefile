@@ -17,7 +17,8 @@ serve: setup
 	$(BIN)/gql-media migrate
 	$(BIN)/gql-media serve --host $(HOST) --port $(PORT)
 
-test: setup
+# Lint first, so CI (which runs the tests) enforces the layers and types too.
+test: lint
 	scripts/services.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -27,9 +28,13 @@ bench: setup
 	scripts/services.sh
 	$(BIN)/python -m bench.run $(if $(ONLY),--only $(ONLY))
 
+# ruff, the import contracts of pyproject.toml (layers, service domains), mypy with
+# Strawberry's plugin. All must be clean.
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 schema: setup
 	$(BIN)/gql-media export-schema > schema.graphql

@@ -35,9 +35,9 @@ from bench.common import run_loop
 from gql_media import db, models
 from gql_media.app import create_app
 from gql_media.bus import RedisBus, job_channel
-from gql_media.schema.context import LOCAL_OWNER
-from gql_media.services import jobs
-from gql_media.services.snapshots import JobState
+from gql_media.schema.common.context import LOCAL_OWNER
+from gql_media.services.jobs import lifecycle as jobs
+from gql_media.services.jobs.state import JobState
 from gql_media.settings import Settings
 
 Publish = Callable[[str, dict[str, Any]], Awaitable[None]]

@@ -60,8 +60,8 @@ from bench.tree_baselines import (
 from bench.tree_naive import NaiveApp
 from gql_media import db
 from gql_media.app import create_app
-from gql_media.schema.context import LOCAL_OWNER
-from gql_media.services.pagination import MAX_PAGE
+from gql_media.kit.pagination import MAX_PAGE
+from gql_media.schema.common.context import LOCAL_OWNER
 from gql_media.settings import Settings, StorageSettings
 from gql_media.storage.signing import verify
 from tests.support.generations import count_statements

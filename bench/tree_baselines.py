@@ -28,7 +28,7 @@ from starlette.responses import Response
 from tortoise import Tortoise
 
 from gql_media import models
-from gql_media.schema.context import LOCAL_OWNER
+from gql_media.schema.common.context import LOCAL_OWNER
 from gql_media.storage.base import Storage
 
 Node = dict[str, Any]

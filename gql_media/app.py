@@ -11,18 +11,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from gql_media import datadir_lock, db, jobs, startup
+from gql_media import datadir_lock, db, startup
 from gql_media.http.cors import cors_middleware
 from gql_media.http.files import files_route
 from gql_media.http.graphiql import vendor_route
 from gql_media.http.graphql import GraphQLApp
 from gql_media.http.readiness import readiness_route
 from gql_media.http.webhooks import webhook_routes
-from gql_media.runtime import Runtime, build_runtime
-from gql_media.schema.root import build_schema
-from gql_media.services.jobs import recover
+from gql_media.resolvers.root import build_schema
+from gql_media.services.jobs.lifecycle import recover
 from gql_media.settings import Settings
 from gql_media.storage.local import LocalStorage
+from gql_media.wiring import wire
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def create_app(
     """
     settings = settings or startup.settings_or_exit()
     settings.ensure_dirs()
-    runtime = build_runtime(settings, jobs.make_handler)
+    runtime = wire(settings)
     graphql = GraphQLApp(build_schema(), runtime)
 
     @asynccontextmanager
@@ -80,11 +80,6 @@ def create_app(
     )
     app.state.runtime = runtime
     return app
-
-
-def runtime_of(app: Starlette) -> Runtime:
-    runtime: Runtime = app.state.runtime
-    return runtime
 
 
 async def _home(request: Request) -> Response:

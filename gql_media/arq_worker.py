@@ -15,18 +15,20 @@ from arq.connections import RedisSettings
 from gql_media import db, jobs
 from gql_media import startup as checks
 from gql_media.queue import RetryLater
-from gql_media.runtime import Runtime, build_runtime
-from gql_media.services.sweeper import sweep
+from gql_media.runtime import Runtime
+from gql_media.services.jobs.sweeper import sweep
 from gql_media.settings import Settings
+from gql_media.wiring import wire
 
 logger = logging.getLogger("gql_media.worker")
-# Built at import, since `arq worker.WorkerSettings` reads the Redis settings
-# from the class; a bad value exits here with one line naming the variable.
+# Built once at import: arq reads the worker options from class attributes, and
+# the runtime must use the very settings those options came from; a bad value
+# exits here with one line naming the variable.
 SETTINGS = checks.settings_or_exit()
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    settings = checks.settings_or_exit()
+    settings = SETTINGS
     if not settings.redis_url:
         checks.exit_with(checks.StartupError("the worker needs GQL_MEDIA_REDIS_URL"))
     try:
@@ -35,7 +37,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     except checks.StartupError as exc:
         checks.exit_with(exc)
     await db.connect(settings.db_url)
-    runtime = build_runtime(settings, jobs.make_handler)
+    runtime = wire(settings)
     ctx["runtime"] = runtime
     ctx["sweeper"] = asyncio.create_task(_sweep_forever(runtime))
 

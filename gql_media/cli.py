@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if args.command == "export-schema":
-        from gql_media.schema.root import build_schema
+        from gql_media.resolvers.root import build_schema
 
         print(build_schema().as_str())
         return 0

@@ -12,15 +12,18 @@ from typing import Any
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
-from gql_media import db, jobs, models
+from gql_media import db, models
 from gql_media.errors import InvalidInput
 from gql_media.media.hashing import HashingWriter
-from gql_media.runtime import Runtime, build_runtime
-from gql_media.schema.context import LOCAL_OWNER
-from gql_media.services import assets, follow, imports
-from gql_media.services.details import AssetDetails, ReceivedFile
-from gql_media.services.snapshots import JobState
+from gql_media.runtime import Runtime
+from gql_media.schema.common.context import LOCAL_OWNER
+from gql_media.services.assets import imports
+from gql_media.services.assets import library as assets
+from gql_media.services.assets.validation import AssetDetails, ReceivedFile
+from gql_media.services.jobs.progress import follow_job
+from gql_media.services.jobs.state import JobState
 from gql_media.settings import Settings
+from gql_media.wiring import wire
 
 
 def check_source(source: str) -> None:
@@ -45,9 +48,10 @@ async def run_import(
     settings.ensure_dirs()
     await db.migrate(settings.db_url)
     await db.connect(settings.db_url)
-    runtime = build_runtime(settings, jobs.make_handler)
+    runtime = wire(settings)
     try:
         details = AssetDetails(name=name, tags=tags).validate()
+        job: models.Job | None
         if "://" in source:
             asset, job = await imports.start_import(
                 runtime, LOCAL_OWNER, source, details
@@ -158,7 +162,7 @@ async def _watch(
 ) -> JobState:
     """Call `show(stage, progress)` for each state of the job until it ends."""
     state: JobState | None = None
-    async for state in follow.follow_job(runtime, job_id):
+    async for state in follow_job(runtime, job_id):
         if not state.status.is_terminal:
             show(state.stage, state.progress)
     if state is None:

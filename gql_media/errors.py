@@ -14,8 +14,8 @@
     ├── JobTimeout                JOB_TIMEOUT: an attempt ran past its time limit
     ├── Internal                  INTERNAL: a bug (details only in the log)
     ├── Unavailable               UNAVAILABLE: a backend (the progress bus) stayed down
-    ├── WorkerLost                WORKER_LOST (services/sweeper.py): past the attempts
-    ├── WebhookError              WEBHOOK_* (services/webhooks.py): a refused delivery
+    ├── WorkerLost                WORKER_LOST (services/jobs/sweeper.py): past attempts
+    ├── WebhookError              WEBHOOK_* (services/assets/replicate.py): refused
     └── TransientError            (retryable) network, storage or database hiccups
         └── FetchTimeout          FETCH_TIMEOUT: the source stalled or did not connect
 

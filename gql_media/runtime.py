@@ -1,10 +1,11 @@
 """The backends one process works with, built from Settings by an entry point."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gql_media import models
 from gql_media.bus import MemoryBus, ProgressBus, RedisBus
 from gql_media.queue import JobHandler, JobQueue, LocalQueue
 from gql_media.queue.arq import ArqQueue
@@ -14,9 +15,31 @@ from gql_media.storage import Storage, build_storage
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class JobFollower:
+    """Something whose state follows jobs (an asset, a generation's scene).
+
+    Registered at wiring time (`runtime.job_followers`), so the job lifecycle
+    never names a domain.
+
+    Attributes:
+        name: for the log.
+        on_end: called once by `finish` for every job that ends, before the job
+            reads as ended, with the job row as it is about to be written. A
+            failure is logged and does not change the job's outcome.
+        on_retry: called before a FAILED or CANCELED job is queued again, inside
+            the retry's transaction; it may refuse with InvalidState.
+    """
+
+    name: str
+    on_end: Callable[["Runtime", models.Job], Awaitable[None]]
+    on_retry: Callable[["Runtime", models.Job], Awaitable[None]] | None = None
+
+
 @dataclass
 class Runtime:
-    """Settings plus the three swappable backends: storage, queue and bus.
+    """Settings plus the three swappable backends: storage, queue and bus, and
+    the followers of jobs the entry point registered.
 
     Services and job functions receive this instead of reading globals.
     """
@@ -25,6 +48,7 @@ class Runtime:
     storage: Storage
     bus: ProgressBus
     queue: JobQueue = field(init=False)
+    job_followers: list[JobFollower] = field(default_factory=list)
 
     def tmp_path(self, name: str) -> Path:
         """A path in the data directory's tmp folder (not created)."""

@@ -11,10 +11,11 @@ import uvicorn
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from gql_media import db, jobs, models
+from gql_media import db, models
 from gql_media.app import create_app
-from gql_media.runtime import Runtime, build_runtime
+from gql_media.runtime import Runtime
 from gql_media.settings import Settings
+from gql_media.wiring import wire
 from tests.support.postgres import scratch_database
 from tests.support.s3 import s3_server, s3_settings  # noqa: F401 - fixtures
 
@@ -81,7 +82,7 @@ def settings(tmp_path: Path, clean_db: str) -> Settings:
 
 @pytest.fixture
 async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    rt = build_runtime(settings, jobs.make_handler)
+    rt = wire(settings)
     await rt.queue.start()
     yield rt
     await rt.close()

@@ -35,7 +35,7 @@ from gql_media.http.responses import (
 )
 from gql_media.http.uploads import MultipartUpload
 from gql_media.runtime import Runtime
-from gql_media.schema.context import Context, get_owner
+from gql_media.schema.common.context import Context, get_owner
 
 # Any of these makes a request "non-simple", so a browser must preflight it; a
 # cross-site form post cannot carry them (CSRF protection for uploads).

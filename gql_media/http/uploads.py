@@ -23,7 +23,7 @@ from python_multipart.multipart import (
 from gql_media.errors import InvalidInput, TooLarge
 from gql_media.http.limits import RequestRejected
 from gql_media.media.hashing import HashingWriter
-from gql_media.services.details import ReceivedFile
+from gql_media.services.assets.validation import ReceivedFile
 
 MAX_FIELD_BYTES = 1024 * 1024  # operations and map are small JSON documents
 MAX_FIELDS = 16

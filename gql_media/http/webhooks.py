@@ -21,8 +21,8 @@ from gql_media.errors import (
     TransientError,
 )
 from gql_media.runtime import Runtime
-from gql_media.schema.context import get_owner
-from gql_media.services.webhooks import (
+from gql_media.schema.common.context import get_owner
+from gql_media.services.assets.replicate import (
     WebhookError,
     WebhookNotConfigured,
     WebhookPayload,

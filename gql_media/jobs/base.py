@@ -7,7 +7,7 @@ from pathlib import Path
 from gql_media import models
 from gql_media.errors import InvalidState
 from gql_media.runtime import Runtime
-from gql_media.services.jobs import Reporter
+from gql_media.services.jobs.lifecycle import Reporter
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from gql_media.errors import InvalidState
 from gql_media.jobs.base import Outcome
 from gql_media.models import SceneStatus
 from gql_media.runtime import Runtime
-from gql_media.services.generation_details import slug
-from gql_media.services.jobs import Reporter
+from gql_media.services.generations.validation import slug
+from gql_media.services.jobs.lifecycle import Reporter
 from gql_media.storage.keys import export_key
 
 logger = logging.getLogger(__name__)

@@ -10,8 +10,9 @@ from gql_media.jobs.base import Outcome, load_asset
 from gql_media.media.fetch import download
 from gql_media.models import AssetStatus
 from gql_media.runtime import Runtime
-from gql_media.services import assets, processing
-from gql_media.services.jobs import Reporter
+from gql_media.services.assets import library as assets
+from gql_media.services.assets import processing
+from gql_media.services.jobs.lifecycle import Reporter
 from gql_media.storage.keys import blob_key
 
 logger = logging.getLogger(__name__)

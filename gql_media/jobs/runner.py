@@ -23,10 +23,11 @@ from gql_media.jobs.exports import export_generation
 from gql_media.jobs.imports import import_url
 from gql_media.jobs.thumbnails import regenerate_thumbnail
 from gql_media.jobs.uploads import process_upload
+from gql_media.kit.clock import now
 from gql_media.models import JobKind, JobStatus
 from gql_media.queue import JobHandler, RetryLater
 from gql_media.runtime import Runtime
-from gql_media.services import assets, jobs
+from gql_media.services.jobs import lifecycle as jobs
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ async def _beat(runtime: Runtime, job_id: object) -> None:
     while True:
         await asyncio.sleep(runtime.settings.job_heartbeat_seconds)
         await models.Job.filter(id=job_id, status=JobStatus.RUNNING).update(
-            heartbeat_at=jobs.now()
+            heartbeat_at=now()
         )
 
 
@@ -145,8 +146,7 @@ async def _retry_later(
 async def _failed(runtime: Runtime, job: models.Job, error: GqlMediaError) -> None:
     status = JobStatus.CANCELED if isinstance(error, Cancelled) else JobStatus.FAILED
     logger.info("job %s %s: %s %s", job.id, status.value, error.code, error.message)
-    # The asset first: once the job reads FAILED, everything is in its end state.
-    await assets.fail_after_job(runtime, job, error.code, error.message)
+    # `finish` tells the job's followers (its asset, a scene) first.
     await jobs.finish(runtime, job.id, status, error=error)
 
 

@@ -7,17 +7,20 @@ from gql_media.errors import InvalidState
 from gql_media.jobs.base import Outcome, load_asset, local_copy
 from gql_media.models import AssetKind, AssetStatus
 from gql_media.runtime import Runtime
-from gql_media.services import assets, processing
-from gql_media.services.jobs import Reporter
+from gql_media.services.assets import library as assets
+from gql_media.services.assets import processing
+from gql_media.services.jobs.lifecycle import Reporter
 
 
 async def regenerate_thumbnail(
     runtime: Runtime, reporter: Reporter, job: models.Job, work_dir: Path
 ) -> Outcome:
     asset = await load_asset(job)
-    if asset.status is not AssetStatus.READY or not asset.storage_key:
+    # A READY asset has all three; anything else has nothing to make one from.
+    if asset.status is not AssetStatus.READY or not (
+        asset.storage_key and asset.checksum and asset.kind
+    ):
         raise InvalidState("only a READY asset has a thumbnail to regenerate")
-    assert asset.checksum and asset.kind  # READY assets have both
     await reporter.stage("fetch", 0.1, "reading the stored file")
     path = await local_copy(runtime, asset.storage_key, work_dir)
     await reporter.stage("thumbnail", 0.5, "making thumbnail")

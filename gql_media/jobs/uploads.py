@@ -7,8 +7,8 @@ from gql_media.errors import InvalidState
 from gql_media.jobs.base import Outcome, load_asset, local_copy
 from gql_media.models import AssetStatus
 from gql_media.runtime import Runtime
-from gql_media.services import processing
-from gql_media.services.jobs import Reporter
+from gql_media.services.assets import processing
+from gql_media.services.jobs.lifecycle import Reporter
 
 
 async def process_upload(

@@ -12,7 +12,6 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from email.message import Message
 from pathlib import Path
 
 import httpcore
@@ -46,11 +45,6 @@ ProgressCallback = Callable[[int, int | None], Awaitable[None]]
 class DownloadResult:
     sha256: str
     size: int
-    # The media type of the response, lower case, without parameters.
-    content_type: str | None
-    final_url: str
-    # From Content-Disposition or the last path segment; text, never a path.
-    filename_hint: str | None
 
 
 class _PinnedBackend(httpcore.AsyncNetworkBackend):
@@ -231,24 +225,4 @@ async def _read_response(
                 await on_progress(sink.size, total)
         if on_progress:
             await on_progress(sink.size, total)
-    media_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
-    return DownloadResult(
-        sha256=sink.sha256,
-        size=sink.size,
-        content_type=media_type.decode("latin-1") or None,
-        final_url=target.url,
-        filename_hint=_filename_hint(headers, target),
-    )
-
-
-def _filename_hint(headers: dict[bytes, bytes], target: ParsedUrl) -> str | None:
-    name = None
-    if disposition := headers.get(b"content-disposition"):
-        # The email package parses RFC 2231/6266 parameters (filename*=UTF-8''...).
-        message = Message()
-        message["content-disposition"] = disposition.decode("latin-1")
-        name = message.get_filename()
-    if not name:
-        name = httpx.URL(target.url).path.rsplit("/", 1)[-1]
-    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
-    return name or None
+    return DownloadResult(sha256=sink.sha256, size=sink.size)

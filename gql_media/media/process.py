@@ -8,6 +8,7 @@ import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from gql_media.errors import MediaError, MediaTimeout
 
@@ -76,10 +77,12 @@ async def run_tool(
         # The child holds its own copy of the descriptor.
         if stdin_file:
             stdin_file.close()
-    assert proc.stdout is not None and proc.stderr is not None
+    # Both are pipes: PIPE was asked for above.
+    out_pipe = cast(asyncio.StreamReader, proc.stdout)
+    err_pipe = cast(asyncio.StreamReader, proc.stderr)
     readers = [
-        asyncio.ensure_future(_read(proc.stdout, max_output, strict=True)),
-        asyncio.ensure_future(_read(proc.stderr, max_output, strict=False)),
+        asyncio.ensure_future(_read(out_pipe, max_output, strict=True)),
+        asyncio.ensure_future(_read(err_pipe, max_output, strict=False)),
     ]
     finished = False
     try:

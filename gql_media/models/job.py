@@ -1,9 +1,14 @@
 """The Job aggregate: the durable record of one piece of background work."""
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
 
 from gql_media.models.enums import JobKind, JobStatus
+
+if TYPE_CHECKING:
+    from gql_media.models.asset import Asset
 
 
 class Job(Model):
@@ -27,7 +32,7 @@ class Job(Model):
     max_attempts = fields.IntField(default=3)
     # Arguments of the work (e.g. {"url": ...}); never secrets.
     payload: dict = fields.JSONField(default=dict)
-    asset = fields.ForeignKeyField(
+    asset: fields.ForeignKeyNullableRelation["Asset"] = fields.ForeignKeyField(
         "models.Asset", related_name="jobs", null=True, on_delete=fields.SET_NULL
     )
     # True when the work found content the owner already had; `asset` is that one.

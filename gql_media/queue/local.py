@@ -62,9 +62,6 @@ class LocalQueue(JobQueue):
         while self._tasks:
             await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
 
-    def pending(self) -> int:
-        return len(self._tasks)
-
     async def close(self) -> None:
         self._closed = True
         tasks = list(self._tasks.values())

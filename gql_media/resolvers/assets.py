@@ -1,76 +1,85 @@
-"""Asset resolvers: parse input, call services, map rows to types."""
+"""Asset root fields: one asset, the list, totals, and the asset mutations."""
+
+from typing import Any, cast
+
+import strawberry
+from strawberry.file_uploads import Upload
 
 from gql_media.errors import InvalidInput
-from gql_media.resolvers.common import is_uuid, result_of
-from gql_media.schema.context import Info
-from gql_media.schema.enums import AssetOrder
-from gql_media.schema.inputs import (
+from gql_media.kit.ids import is_uuid
+from gql_media.schema.assets import results
+from gql_media.schema.assets.enums import AssetOrder
+from gql_media.schema.assets.inputs import (
     AssetFilter,
     ImportAssetInput,
     UpdateAssetInput,
     UploadAssetInput,
 )
-from gql_media.schema.types import results
-from gql_media.schema.types.asset import Asset, AssetConnection, AssetEdge, PageInfo
-from gql_media.schema.types.job import Job
-from gql_media.schema.types.stats import Stats
-from gql_media.services import asset_queries, assets, imports
-from gql_media.services.details import ReceivedFile
+from gql_media.schema.assets.stats import Stats
+from gql_media.schema.assets.types import Asset, AssetConnection
+from gql_media.schema.common.context import Info
+from gql_media.schema.common.mutations import mutation
+from gql_media.schema.jobs.types import Job
+from gql_media.services.assets import imports, library, queries
+from gql_media.services.assets.validation import ReceivedFile
 
 
-async def asset(info: Info, id: str) -> Asset | None:
-    row = await info.context.loaders.assets_by_id.load(id) if is_uuid(id) else None
-    if row is None or row.owner_id != info.context.owner_id:
-        return None
-    return Asset.from_model(row)
+@strawberry.type
+class AssetQuery:
+    @strawberry.field(description="One asset by id; null if unknown or deleted.")
+    async def asset(self, info: Info, id: strawberry.ID) -> Asset | None:
+        row = await info.context.loaders.assets_by_id.load(id) if is_uuid(id) else None
+        if row is None or row.owner_id != info.context.owner_id:
+            return None
+        return Asset.from_model(row)
 
-
-async def asset_list(
-    info: Info,
-    first: int | None,
-    after: str | None,
-    filter: AssetFilter | None,
-    order_by: AssetOrder,
-) -> AssetConnection:
-    f = filter or AssetFilter()
-    search = asset_queries.AssetSearch(
-        kind=f.kind,
-        status=f.status,
-        source_type=f.source_type,
-        tag=f.tag,
-        text=f.text,
-        min_duration_seconds=f.min_duration_seconds,
-        max_duration_seconds=f.max_duration_seconds,
-        min_size_bytes=f.min_size_bytes,
-        max_size_bytes=f.max_size_bytes,
-        archived=f.archived,
+    @strawberry.field(
+        description="The owner's assets, newest first by default; `first` <= 100."
     )
-    page = await asset_queries.search_assets(
-        info.context.owner_id, search, order_by.value, first, after
+    async def assets(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: AssetFilter | None = None,
+        order_by: AssetOrder = AssetOrder.CREATED_AT_DESC,
+    ) -> AssetConnection:
+        f = filter or AssetFilter()
+        search = queries.AssetSearch(
+            kind=f.kind,
+            status=f.status,
+            source_type=f.source_type,
+            tag=f.tag,
+            text=f.text,
+            min_duration_seconds=f.min_duration_seconds,
+            max_duration_seconds=f.max_duration_seconds,
+            min_size_bytes=f.min_size_bytes,
+            max_size_bytes=f.max_size_bytes,
+            archived=f.archived,
+        )
+        page = await queries.search_assets(
+            info.context.owner_id, search, order_by.value, first, after
+        )
+        return AssetConnection.of(page, Asset.from_model)
+
+    @strawberry.field(description="Totals over the owner's live assets.")
+    async def stats(self, info: Info) -> Stats:
+        return Stats.from_domain(await queries.stats(info.context.owner_id))
+
+
+@strawberry.type
+class AssetMutation:
+    @mutation(
+        description="Upload a file (GraphQL multipart request; send the "
+        "GraphQL-Require-Preflight header). Known bytes return the existing asset."
     )
-    edges = [
-        AssetEdge(cursor=c, node=Asset.from_model(r))
-        for r, c in zip(page.rows, page.cursors, strict=True)
-    ]
-    return AssetConnection(
-        edges=edges,
-        page_info=PageInfo.from_page(page),
-        total_count=page.total_count,
-    )
-
-
-async def stats(info: Info) -> Stats:
-    return Stats.from_domain(await asset_queries.stats(info.context.owner_id))
-
-
-async def upload_asset(
-    info: Info, file: ReceivedFile, input: UploadAssetInput | None
-) -> results.UploadAssetResult:
-    async def run() -> results.UploadAssetSuccess:
+    async def upload_asset(
+        self, info: Info, file: Upload, input: UploadAssetInput | None = None
+    ) -> results.UploadAssetResult:
         if not isinstance(file, ReceivedFile):
             raise InvalidInput("file must be a multipart upload", field="file")
         details = (input or UploadAssetInput()).to_domain()
-        row, job, duplicate = await assets.create_from_upload(
+        row, job, duplicate = await library.create_from_upload(
             info.context.runtime, info.context.owner_id, file, details
         )
         return results.UploadAssetSuccess(
@@ -79,74 +88,59 @@ async def upload_asset(
             is_duplicate=duplicate,
         )
 
-    return await result_of(results.UploadAssetResult, run)
-
-
-async def import_asset(
-    info: Info, input: ImportAssetInput
-) -> results.ImportAssetResult:
-    async def run() -> results.ImportAssetSuccess:
-        details = input.to_domain()
+    @mutation(description="Import a file from an http(s) URL, as a job.")
+    async def import_asset(
+        self, info: Info, input: ImportAssetInput
+    ) -> results.ImportAssetResult:
         row, job = await imports.start_import(
-            info.context.runtime, info.context.owner_id, input.url, details
+            info.context.runtime, info.context.owner_id, input.url, input.to_domain()
         )
         return results.ImportAssetSuccess(
             asset=Asset.from_model(row), job=Job.from_model(job)
         )
 
-    return await result_of(results.ImportAssetResult, run)
-
-
-async def update_asset(
-    info: Info, id: str, input: UpdateAssetInput
-) -> results.UpdateAssetResult:
-    async def run() -> results.UpdateAssetSuccess:
-        row = await assets.update(
+    @mutation(description="Rename, re-tag or replace metadata.")
+    async def update_asset(
+        self, info: Info, id: strawberry.ID, input: UpdateAssetInput
+    ) -> results.UpdateAssetResult:
+        row = await library.update(
             info.context.owner_id,
             id,
             name=input.name,
             tags=input.tags,
-            metadata=input.metadata,
+            metadata=cast(dict[str, Any] | None, input.metadata),  # checked there
         )
         info.context.loaders.tags_by_asset_id.clear_all()  # tags just changed
         return results.UpdateAssetSuccess(asset=Asset.from_model(row))
 
-    return await result_of(results.UpdateAssetResult, run)
-
-
-async def archive_asset(info: Info, id: str) -> results.ArchiveAssetResult:
-    async def run() -> results.ArchiveAssetSuccess:
-        row = await assets.set_archived(info.context.owner_id, id, archived=True)
+    @mutation(description="Hide an asset from default lists.")
+    async def archive_asset(
+        self, info: Info, id: strawberry.ID
+    ) -> results.ArchiveAssetResult:
+        row = await library.set_archived(info.context.owner_id, id, archived=True)
         return results.ArchiveAssetSuccess(asset=Asset.from_model(row))
 
-    return await result_of(results.ArchiveAssetResult, run)
-
-
-async def restore_asset(info: Info, id: str) -> results.RestoreAssetResult:
-    async def run() -> results.RestoreAssetSuccess:
-        row = await assets.set_archived(info.context.owner_id, id, archived=False)
+    @mutation(description="Bring an archived asset back.")
+    async def restore_asset(
+        self, info: Info, id: strawberry.ID
+    ) -> results.RestoreAssetResult:
+        row = await library.set_archived(info.context.owner_id, id, archived=False)
         return results.RestoreAssetSuccess(asset=Asset.from_model(row))
 
-    return await result_of(results.RestoreAssetResult, run)
+    @mutation(description="Delete an asset; its file goes when no other asset uses it.")
+    async def delete_asset(
+        self, info: Info, id: strawberry.ID
+    ) -> results.DeleteAssetResult:
+        deleted = await library.delete(info.context.runtime, info.context.owner_id, id)
+        return results.DeleteAssetSuccess(deleted_id=strawberry.ID(deleted))
 
-
-async def delete_asset(info: Info, id: str) -> results.DeleteAssetResult:
-    async def run() -> results.DeleteAssetSuccess:
-        deleted = await assets.delete(info.context.runtime, info.context.owner_id, id)
-        return results.DeleteAssetSuccess(deleted_id=deleted)
-
-    return await result_of(results.DeleteAssetResult, run)
-
-
-async def regenerate_thumbnail(
-    info: Info, id: str, at_seconds: float
-) -> results.RegenerateThumbnailResult:
-    async def run() -> results.RegenerateThumbnailSuccess:
-        row, job = await assets.start_thumbnail(
+    @mutation(description="Make the thumbnail again at a time, as a job.")
+    async def regenerate_thumbnail(
+        self, info: Info, id: strawberry.ID, at_seconds: float = 0.0
+    ) -> results.RegenerateThumbnailResult:
+        row, job = await library.start_thumbnail(
             info.context.runtime, info.context.owner_id, id, at_seconds
         )
         return results.RegenerateThumbnailSuccess(
             asset=Asset.from_model(row), job=Job.from_model(job)
         )
-
-    return await result_of(results.RegenerateThumbnailResult, run)

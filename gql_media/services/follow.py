@@ -15,6 +15,9 @@ the end) written meanwhile still arrives. Once the bus is back, it re-reads the
 row and follows live events again. If the bus stays down for the grace period, the
 follower ends with `Unavailable` ("live updates are down"); the row stays
 readable with a plain query.
+
+Domain-free: each domain says how to follow its rows (`services/jobs/progress.py`,
+`services/generations/progress.py`).
 """
 
 import asyncio
@@ -22,15 +25,11 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from gql_media import models
 from gql_media.bus import ProgressBus, SubscriptionLost
-from gql_media.bus.base import Event, generation_channel, job_channel
+from gql_media.bus.base import Event
 from gql_media.errors import Unavailable
-from gql_media.runtime import Runtime
-from gql_media.services.generation_progress import GenerationState
-from gql_media.services.snapshots import JobState
 
 logger = logging.getLogger(__name__)
 
@@ -133,56 +132,3 @@ async def follow(
                     followed.name,
                     exc,
                 )
-
-
-def job(job_id: Any) -> Followed[JobState]:
-    """How to follow a job row (`jobProgress`, `gql-media import`)."""
-
-    async def read() -> JobState | None:
-        row = await models.Job.get_or_none(id=job_id)
-        return JobState.from_model(row) if row else None
-
-    return Followed(
-        name=f"job {job_id}",
-        channel=job_channel(job_id),
-        read=read,
-        parse=JobState.from_event,
-        newer=lambda new, seen: new.revision > seen.revision,
-        finished=lambda state: state.status.is_terminal,
-        readable="the job stays readable with job(id)",
-    )
-
-
-def generation(generation_id: Any) -> Followed[GenerationState]:
-    """How to follow a generation row (`generationProgress`)."""
-
-    async def read() -> GenerationState | None:
-        row = await models.Generation.get_or_none(id=generation_id)
-        return GenerationState.from_model(row) if row else None
-
-    return Followed(
-        name=f"generation {generation_id}",
-        channel=generation_channel(generation_id),
-        read=read,
-        parse=GenerationState.from_event,
-        # A deletion ends the stream whatever its revision says.
-        newer=lambda new, seen: new.revision > seen.revision or new.deleted,
-        finished=lambda state: state.is_finished,
-        readable="the generation stays readable with generation(id)",
-    )
-
-
-def follow_job(
-    runtime: Runtime, job_id: Any, first: JobState | None = None
-) -> AsyncIterator[JobState]:
-    """`follow` a job on the runtime's bus with the configured grace period."""
-    grace = runtime.settings.bus_unavailable_grace_seconds
-    return follow(job(job_id), runtime.bus, grace, first)
-
-
-def follow_generation(
-    runtime: Runtime, generation_id: Any, first: GenerationState | None = None
-) -> AsyncIterator[GenerationState]:
-    """`follow` a generation on the runtime's bus with the configured grace period."""
-    grace = runtime.settings.bus_unavailable_grace_seconds
-    return follow(generation(generation_id), runtime.bus, grace, first)

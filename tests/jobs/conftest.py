@@ -11,10 +11,9 @@ import pytest
 import redis.asyncio as aioredis
 from arq.worker import Worker
 
-from gql_media import jobs
 from gql_media.arq_worker import worker_options
-from gql_media.runtime import build_runtime
 from gql_media.settings import Settings
+from gql_media.wiring import wire
 from tests.conftest import Server
 from tests.support.processes import free_port, redis_server, wait_for_redis
 
@@ -32,7 +31,7 @@ class InProcessWorker:
     """An arq worker with the production options, in this event loop."""
 
     def __init__(self, settings: Settings) -> None:
-        self.runtime = build_runtime(settings, jobs.make_handler)
+        self.runtime = wire(settings)
 
         async def startup(ctx: dict[str, Any]) -> None:
             ctx["runtime"] = self.runtime

@@ -12,8 +12,10 @@ import pytest
 from gql_media import models
 from gql_media.models import AssetKind, AssetStatus, JobKind, JobStatus, SceneStatus
 from gql_media.runtime import Runtime
-from gql_media.services import generations, jobs, scene_videos
-from gql_media.services.generation_details import GenerationSpec
+from gql_media.services.generations import edits as generations
+from gql_media.services.generations import scenes as scene_videos
+from gql_media.services.generations.validation import GenerationSpec
+from gql_media.services.jobs import lifecycle as jobs
 from gql_media.storage.keys import blob_key, thumbnail_key
 from tests.conftest import Server, wait_for_job
 from tests.support.generations import ATTACH, PROGRESS, create, make_clips, scene_ids

@@ -82,9 +82,6 @@ async def test_downloads_a_file(server: LocalHttpServer, dest: Path) -> None:
     assert result.sha256 == hashlib.sha256(CLIP).hexdigest()
     assert result.size == len(CLIP) == len(read(dest))
     assert read(dest) == CLIP
-    assert result.content_type == "video/mp4"
-    assert result.final_url == server.url("/clip.mp4")
-    assert result.filename_hint == "clip.mp4"
     assert progress[-1] == (len(CLIP), len(CLIP))
     assert [done for done, _ in progress] == sorted(done for done, _ in progress)
     [request] = server.requests
@@ -174,9 +171,7 @@ async def test_follows_a_redirect_to_an_allowed_address(
 ) -> None:
     url = server.url("/_/redirect?to=" + quote("/_/bytes?n=5000&filename=a.mov"))
     result = await download(url, dest, settings=LOOPBACK, max_bytes=10_000)
-    assert result.size == 5000
-    assert result.final_url == server.url("/_/bytes?n=5000&filename=a.mov")
-    assert result.filename_hint == "a.mov"
+    assert result.size == 5000  # the bytes of the redirect's target
 
 
 @pytest.mark.parametrize(

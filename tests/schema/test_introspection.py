@@ -17,7 +17,7 @@ from graphql import (
     print_type,
 )
 
-from gql_media.schema.root import build_schema
+from gql_media.resolvers.root import build_schema
 from tests.conftest import Server
 from tests.schema.test_schema_file import SCHEMA_FILE
 from tests.support.graphql import gql

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from gql_media.schema.root import build_schema
+from gql_media.resolvers.root import build_schema
 
 SCHEMA_FILE = Path(__file__).parents[2] / "schema.graphql"
 

@@ -20,8 +20,8 @@ from redis.asyncio import Redis
 from gql_media import models
 from gql_media.bus import job_channel
 from gql_media.models import JobKind, JobStatus
-from gql_media.schema.context import LOCAL_OWNER
-from gql_media.services import jobs
+from gql_media.schema.common.context import LOCAL_OWNER
+from gql_media.services.jobs import lifecycle as jobs
 from tests.conftest import Server, make_settings
 from tests.support.generations import PROGRESS as GENERATION_PROGRESS
 from tests.support.generations import create as create_generation

@@ -1,0 +1,1 @@
+"""Domain-free helpers: ids and owner-scoped lookups, the clock, pagination."""

@@ -1,0 +1,54 @@
+"""The schema: each domain's root fields merged into one Query, Mutation and
+Subscription. A new domain adds its three classes here, nothing else."""
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+
+from gql_media.resolvers.assets import AssetMutation, AssetQuery
+from gql_media.resolvers.generations import (
+    GenerationMutation,
+    GenerationQuery,
+    GenerationSubscription,
+)
+from gql_media.resolvers.jobs import JobMutation, JobQuery, JobSubscription
+from gql_media.schema.common.errors import (
+    ForbiddenUrlError,
+    InvalidInputError,
+    InvalidStateError,
+    NotFoundError,
+    TooLargeError,
+)
+from gql_media.schema.common.protections import GuardedSchema, protections
+from gql_media.schema.common.scalars import SCALARS
+
+
+@strawberry.type
+class Query(AssetQuery, JobQuery, GenerationQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(AssetMutation, JobMutation, GenerationMutation):
+    pass
+
+
+@strawberry.type
+class Subscription(JobSubscription, GenerationSubscription):
+    pass
+
+
+def build_schema() -> strawberry.Schema:
+    return GuardedSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        config=StrawberryConfig(scalar_map=SCALARS),
+        types=[
+            NotFoundError,
+            InvalidInputError,
+            InvalidStateError,
+            ForbiddenUrlError,
+            TooLargeError,
+        ],
+        extensions=protections(),
+    )

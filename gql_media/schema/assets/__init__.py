@@ -1,0 +1,1 @@
+"""The contract of the assets domain: types, inputs, results, enums, stats."""

@@ -1,0 +1,133 @@
+"""The Asset type and its provenance: a deliberate contract built from the model."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gql_media import models
+from gql_media.schema.assets.enums import AssetKind, AssetStatus, SourceType
+from gql_media.schema.common.context import Info
+from gql_media.schema.common.links import signed_link
+from gql_media.schema.common.pagination import Connection
+from gql_media.schema.common.scalars import BigInt
+
+
+@strawberry.type(description="Where an AI-generated asset came from.")
+class Provenance:
+    provider: str | None = strawberry.field(description="e.g. replicate, runway.")
+    model: str | None = strawberry.field(description="The generating model.")
+    prompt: str | None
+    params: JSON | None = strawberry.field(description="Generation parameters.")
+    external_job_id: str | None = strawberry.field(
+        description="The provider's id of the generation (prediction id)."
+    )
+    cost: Decimal | None = strawberry.field(description="What the generation cost.")
+    completed_at: datetime | None
+
+
+@strawberry.type(description="One stored media file: a video, an image or audio.")
+class Asset:
+    id: strawberry.ID
+    name: str
+    kind: AssetKind | None = strawberry.field(
+        description="Known once probed (or declared when imported)."
+    )
+    status: AssetStatus
+    checksum: str | None = strawberry.field(description="SHA-256 of the bytes, hex.")
+    size_bytes: BigInt | None
+    mime_type: str | None
+    original_filename: str | None
+    duration_seconds: float | None
+    width: int | None
+    height: int | None
+    fps: float | None
+    codec: str | None = strawberry.field(description="Video codec, else audio codec.")
+    audio_codec: str | None
+    bitrate: BigInt | None = strawberry.field(description="Bits per second.")
+    container: str | None = strawberry.field(description="ffprobe's format name.")
+    aspect_ratio: str | None = strawberry.field(description='Such as "16:9".')
+    source_type: SourceType
+    source_url: str | None
+    metadata: JSON
+    provenance: Provenance | None
+    archived_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    error_code: str | None
+    error_message: str | None
+    storage_key: strawberry.Private[str | None]
+    thumbnail_key: strawberry.Private[str | None]
+
+    @classmethod
+    def from_model(cls, row: models.Asset) -> "Asset":
+        has_provenance = any(
+            (row.provider, row.provider_model, row.prompt, row.external_job_id)
+        ) or (row.cost is not None)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            kind=row.kind,
+            status=row.status,
+            checksum=row.checksum,
+            size_bytes=row.size_bytes,
+            mime_type=row.mime_type,
+            original_filename=row.original_filename,
+            duration_seconds=row.duration_seconds,
+            width=row.width,
+            height=row.height,
+            fps=row.fps,
+            codec=row.codec,
+            audio_codec=row.audio_codec,
+            bitrate=row.bitrate,
+            container=row.container,
+            aspect_ratio=row.aspect_ratio,
+            source_type=row.source_type,
+            source_url=row.source_url,
+            metadata=cast(JSON, row.metadata),
+            provenance=Provenance(
+                provider=row.provider,
+                model=row.provider_model,
+                prompt=row.prompt,
+                params=cast(JSON | None, row.generation_params),
+                external_job_id=row.external_job_id,
+                cost=row.cost,
+                completed_at=row.generated_at,
+            )
+            if has_provenance
+            else None,
+            archived_at=row.archived_at,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            error_code=row.error_code,
+            error_message=row.error_message,
+            storage_key=row.storage_key,
+            thumbnail_key=row.thumbnail_key,
+        )
+
+    @strawberry.field(description="True when archived (hidden from default lists).")
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @strawberry.field(description="The asset's tags, in the order they were given.")
+    async def tags(self, info: Info) -> list[str]:
+        return await info.context.loaders.tags_by_asset_id.load(str(self.id))
+
+    @strawberry.field(
+        description="A time-limited link to the file (null until it is stored)."
+    )
+    async def url(self, info: Info) -> str | None:
+        if self.status is not models.AssetStatus.READY:
+            return None
+        return await signed_link(info, self.storage_key, filename=self.name)
+
+    @strawberry.field(description="A time-limited link to the JPEG thumbnail.")
+    async def thumbnail_url(self, info: Info) -> str | None:
+        return await signed_link(info, self.thumbnail_key)
+
+
+@strawberry.type(description="A page of assets (Relay-style connection).")
+class AssetConnection(Connection[Asset]):
+    pass

@@ -1,0 +1,1 @@
+"""What every domain's contract shares: errors, pages, scalars, context, links."""

@@ -1,0 +1,1 @@
+"""The contract of the generations domain: the tree, inputs, results, events."""

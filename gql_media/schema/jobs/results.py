@@ -1,0 +1,28 @@
+"""Results of the job mutations: a success type each, unioned with errors."""
+
+from typing import Annotated
+
+import strawberry
+
+from gql_media.schema.common.errors import InvalidStateError, NotFoundError
+from gql_media.schema.jobs.types import Job
+
+
+@strawberry.type
+class CancelJobSuccess:
+    job: Job
+
+
+@strawberry.type
+class RetryJobSuccess:
+    job: Job
+
+
+CancelJobResult = Annotated[
+    CancelJobSuccess | NotFoundError | InvalidStateError,
+    strawberry.union("CancelJobResult"),
+]
+RetryJobResult = Annotated[
+    RetryJobSuccess | NotFoundError | InvalidStateError,
+    strawberry.union("RetryJobResult"),
+]

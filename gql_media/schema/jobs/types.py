@@ -1,0 +1,89 @@
+"""The Job type, built from a job row or from a bus event (the same snapshot)."""
+
+from datetime import datetime
+
+import strawberry
+
+from gql_media import models
+from gql_media.schema.assets.types import Asset
+from gql_media.schema.common.context import Info
+from gql_media.schema.common.links import signed_link
+from gql_media.schema.common.pagination import Connection
+from gql_media.schema.jobs.enums import JobKind, JobStatus
+from gql_media.services.jobs.state import JobState
+
+
+@strawberry.type(description="Background work: an import, processing, a thumbnail.")
+class Job:
+    id: strawberry.ID
+    kind: JobKind
+    status: JobStatus
+    stage: str = strawberry.field(
+        description="queued, download, fetch, probe, thumbnail, store, done."
+    )
+    progress: float = strawberry.field(description="0..1, never decreasing per run.")
+    message: str
+    attempts: int
+    max_attempts: int
+    is_duplicate: bool = strawberry.field(
+        description="The work found content the owner already had; `asset` is it."
+    )
+    error_code: str | None
+    error_message: str | None
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    asset_id: strawberry.Private[str | None]
+    result_key: strawberry.Private[str | None] = None
+
+    @classmethod
+    def from_state(cls, state: JobState) -> "Job":
+        return cls(
+            id=strawberry.ID(state.id),
+            kind=state.kind,
+            status=state.status,
+            stage=state.stage,
+            progress=state.progress,
+            message=state.message,
+            attempts=state.attempts,
+            max_attempts=state.max_attempts,
+            is_duplicate=state.is_duplicate,
+            error_code=state.error_code,
+            error_message=state.error_message,
+            created_at=state.created_at,
+            updated_at=state.updated_at,
+            started_at=state.started_at,
+            finished_at=state.finished_at,
+            asset_id=state.asset_id,
+            result_key=state.result_key,
+        )
+
+    @classmethod
+    def from_model(cls, row: models.Job) -> "Job":
+        return cls.from_state(JobState.from_model(row))
+
+    @strawberry.field(description="The asset the job works on or produced.")
+    async def asset(self, info: Info) -> Asset | None:
+        if self.asset_id is None:
+            return None
+        row = await info.context.loaders.assets_by_id.load(self.asset_id)
+        return Asset.from_model(row) if row else None
+
+    @strawberry.field(
+        description="A time-limited link to what the job made besides an asset "
+        "(the ZIP of exportGeneration) once SUCCEEDED; null otherwise."
+    )
+    async def download_url(self, info: Info) -> str | None:
+        if self.status is not models.JobStatus.SUCCEEDED:
+            return None
+        return await signed_link(info, self.result_key)
+
+    @strawberry.field(description="True once SUCCEEDED, FAILED or CANCELED.")
+    def is_finished(self) -> bool:
+        return models.JobStatus(self.status).is_terminal
+
+
+@strawberry.type(description="A page of jobs, newest first.")
+class JobConnection(Connection[Job]):
+    total_count: int

@@ -1,0 +1,1 @@
+"""The assets domain: stored media files, their blobs, imports and processing."""

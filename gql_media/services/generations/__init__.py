@@ -1,0 +1,1 @@
+"""The generations domain: generation -> variants -> scenes -> videos."""
