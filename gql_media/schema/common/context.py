@@ -10,6 +10,8 @@ from gql_media.dataloaders import Loaders
 from gql_media.runtime import Runtime
 
 LOCAL_OWNER = "local"
+# Who acts when no token names a person or service (the embedded, loopback mode).
+LOCAL_PRINCIPAL = "local"
 
 
 def get_owner(request: Request | WebSocket) -> str:
@@ -23,6 +25,9 @@ class Context:
     request: Request | WebSocket
     runtime: Runtime
     owner_id: str
+    # The person or service acting (a token's principal name): the author of a
+    # version, the reviewer of a decision, the "saved by" of a revision.
+    principal: str = LOCAL_PRINCIPAL
     loaders: Loaders = field(default_factory=Loaders)
 
 

@@ -47,6 +47,23 @@ class ErrorsAsResults(FieldExtension):
             raise
 
 
-def mutation(*, description: str) -> Any:
-    """`strawberry.mutation` whose service errors become union members."""
-    return strawberry.mutation(description=description, extensions=[ErrorsAsResults()])
+# The scopes a token may carry; every mutation declares the one it needs.
+SCOPES = ("read", "write", "review", "admin")
+
+
+def mutation(*, description: str, scope: str = "write") -> Any:
+    """`strawberry.mutation` whose service errors become union members.
+
+    Args:
+        description: the field's description in the schema.
+        scope: the token scope the mutation needs ("write" unless declared
+            otherwise: "review" for review decisions, "admin" for housekeeping);
+            kept in the field's metadata for access checks.
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}; one of {SCOPES}")
+    return strawberry.mutation(
+        description=description,
+        extensions=[ErrorsAsResults()],
+        metadata={"scope": scope},
+    )
