@@ -75,6 +75,8 @@ class S3Storage(Storage):
                 config = Config(
                     signature_version="s3v4",  # presigned URLs too, never SigV2
                     retries={"mode": "standard", "max_attempts": 3},
+                    # Room for every concurrent part of a multipart upload.
+                    max_pool_connections=max(10, self.settings.part_concurrency),
                 )
                 if self.settings.endpoint_url:
                     # S3-compatible stores: path-style addressing, and checksums
@@ -152,13 +154,14 @@ class S3Storage(Storage):
     async def _upload_parts(
         self, client: Any, key: str, upload_id: str, path: Path
     ) -> list[dict[str, Any]]:
-        # One part in memory at a time; reads happen in a worker thread.
-        parts: list[dict[str, Any]] = []
-        with path.open("rb") as source:
-            while chunk := await asyncio.to_thread(
-                source.read, self.settings.part_size_bytes
-            ):
-                number = len(parts) + 1
+        """Send the parts `part_concurrency` at a time, so one part's round trip
+        does not set the pace. A slot is taken before a part is read, so at most
+        that many parts sit in memory; the file is read in order, in a thread."""
+        slots = asyncio.Semaphore(self.settings.part_concurrency)
+        etags: dict[int, str] = {}
+
+        async def send(number: int, chunk: bytes) -> None:
+            try:
                 response = await client.upload_part(
                     Bucket=self.bucket,
                     Key=key,
@@ -166,8 +169,28 @@ class S3Storage(Storage):
                     PartNumber=number,
                     Body=chunk,
                 )
-                parts.append({"ETag": response["ETag"], "PartNumber": number})
-        return parts
+                etags[number] = response["ETag"]
+            finally:
+                slots.release()
+
+        try:
+            # The first failed part cancels the others and the reading loop.
+            async with asyncio.TaskGroup() as group:
+                with path.open("rb") as source:
+                    number = 0
+                    while True:
+                        await slots.acquire()
+                        chunk = await asyncio.to_thread(
+                            source.read, self.settings.part_size_bytes
+                        )
+                        if not chunk:
+                            break
+                        number += 1
+                        group.create_task(send(number, chunk))
+        except BaseExceptionGroup as failed:
+            # The caller maps and reports one error, as with sequential parts.
+            raise failed.exceptions[0] from None
+        return [{"ETag": etags[n], "PartNumber": n} for n in sorted(etags)]
 
     async def _abort(self, client: Any, key: str, upload_id: str) -> None:
         try:
