@@ -66,11 +66,9 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 2
-            from arq.worker import run_worker
+            from gql_media.arq_worker import run
 
-            from gql_media.arq_worker import WorkerSettings
-
-            run_worker(WorkerSettings)  # type: ignore[arg-type]
+            run()
             return 0
     return 2  # pragma: no cover - argparse rejects unknown commands
 

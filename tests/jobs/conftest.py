@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from arq.worker import Worker
 
 from gql_media import jobs
 from gql_media.arq_worker import worker_options
+from gql_media.queue.arq_worker import ResilientWorker
 from gql_media.runtime import build_runtime
 from gql_media.settings import Settings
 from tests.conftest import Server
@@ -37,7 +37,7 @@ class InProcessWorker:
         async def startup(ctx: dict[str, Any]) -> None:
             ctx["runtime"] = self.runtime
 
-        self.worker = Worker(
+        self.worker = ResilientWorker(
             **worker_options(settings), on_startup=startup, handle_signals=False
         )
         self._task: asyncio.Task[None] | None = None
