@@ -31,7 +31,7 @@ class StorageSettings(BaseModel):
     # Files at least this large go up as multipart uploads of `part_size` parts.
     multipart_threshold_bytes: int = Field(default=16 * 1024 * 1024, ge=5 * 1024**2)
     part_size_bytes: int = Field(default=8 * 1024 * 1024, ge=5 * 1024**2)
-    # Parts of one multipart upload in flight (and in memory) at once.
+    # Parts of one multipart upload in flight at once (connections, not memory).
     part_concurrency: int = Field(default=4, ge=1, le=64)
 
 
