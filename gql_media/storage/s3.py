@@ -211,9 +211,9 @@ class S3Storage(Storage):
         async def send(number: int) -> None:
             async with slots:
                 start = (number - 1) * part_size
-                body = await asyncio.to_thread(
-                    _FilePart, path, start, min(part_size, size - start)
-                )
+                # Opened here, not in a thread: a cancellation while a thread
+                # opened it would leave the file to the garbage collector.
+                body = _FilePart(path, start, min(part_size, size - start))
                 try:
                     response = await client.upload_part(
                         Bucket=self.bucket,
