@@ -12,8 +12,9 @@ graphql-transport-ws on the same path.
 import base64
 import hashlib
 import json
-from functools import cache
+from functools import lru_cache
 from html import escape
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -75,26 +76,36 @@ def own_files() -> dict[str, str]:
     }
 
 
-@cache
-def import_map() -> str:
-    """The page's import map: vendored names, and every module's integrity."""
+def _fingerprint() -> tuple[tuple[str, int, int], ...]:
+    """What the page depends on: each console file's name, mtime and size."""
+    return tuple(
+        (str(path), stat.st_mtime_ns, stat.st_size)
+        for path in sorted(CONSOLE_DIR.rglob("*"))
+        if path.is_file() and (stat := path.stat())
+    )
+
+
+@lru_cache(maxsize=2)
+def _page_for(fingerprint: tuple[tuple[str, int, int], ...]) -> tuple[str, str]:
+    """The page and its Content-Security-Policy, built from the files as they are.
+
+    Rebuilt when a console file changes (an upgrade, an edit while developing), so
+    the pins always match what is served: a stale pin would make the browser
+    refuse the module and leave a blank page.
+    """
     ours = own_files()
     integrity = {file.url: file.integrity for file in VENDOR_FILES}
     integrity.update({url: pin for url, pin in ours.items() if url.endswith(".js")})
-    body = {
-        "imports": {name: file.url for name, file in MODULES.items()},
-        "integrity": integrity,
-    }
-    return json.dumps(body, indent=2)
-
-
-@cache
-def console_html() -> str:
-    """The page, its import map and tags filled in (read once per process)."""
-    ours = own_files()
+    import_map = json.dumps(
+        {
+            "imports": {name: file.url for name, file in MODULES.items()},
+            "integrity": integrity,
+        },
+        indent=2,
+    )
     app, css = f"{CONSOLE_URL}/app.js", f"{CONSOLE_URL}/console.css"
     page = (CONSOLE_DIR / "index.html").read_text(encoding="utf-8")
-    page = page.replace("<!-- importmap -->", import_map())
+    page = page.replace("<!-- importmap -->", import_map)
     page = page.replace(
         "<!-- stylesheet -->",
         f'<link rel="stylesheet" href="{css}" integrity="{escape(ours[css])}" />',
@@ -103,17 +114,13 @@ def console_html() -> str:
         "<!-- app -->",
         f'<script type="module" src="{app}" integrity="{escape(ours[app])}"></script>',
     )
-    return page
-
-
-def content_security_policy() -> str:
-    """Scripts and styles only from this server (the import map by its hash);
-    images and videos also from the storage's links (S3 presigned URLs)."""
-    digest = base64.b64encode(hashlib.sha256(import_map().encode()).digest())
-    return "; ".join(
+    digest = base64.b64encode(hashlib.sha256(import_map.encode()).digest()).decode()
+    # Scripts and styles only from this server (the inline import map by its
+    # hash); images and videos also from the storage's links (S3 presigned URLs).
+    policy = "; ".join(
         (
             "default-src 'self'",
-            f"script-src 'self' 'sha256-{digest.decode()}'",
+            f"script-src 'self' 'sha256-{digest}'",
             "style-src 'self'",
             "img-src 'self' data: blob: http: https:",
             "media-src 'self' blob: http: https:",
@@ -123,17 +130,35 @@ def content_security_policy() -> str:
             "frame-ancestors 'none'",
         )
     )
+    return page, policy
+
+
+def console_page() -> tuple[str, str]:
+    """The console's HTML and its Content-Security-Policy."""
+    return _page_for(_fingerprint())
 
 
 async def _page(request: Request) -> Response:
+    page, policy = console_page()
     return HTMLResponse(
-        console_html(),
+        page,
         headers={
-            "content-security-policy": content_security_policy(),
+            "content-security-policy": policy,
             "cache-control": "no-cache",
             "x-content-type-options": "nosniff",
         },
     )
+
+
+class _Revalidated(StaticFiles):
+    """The console's files, which keep their names across releases: the browser
+    must ask again each time (a 304 when unchanged), or a cached old module would
+    fail the new page's integrity check."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["cache-control"] = "no-cache"
+        return response
 
 
 def console_routes() -> list[BaseRoute]:
@@ -141,5 +166,5 @@ def console_routes() -> list[BaseRoute]:
     files under /static/console/."""
     return [
         Route("/", _page),
-        Mount(CONSOLE_URL, StaticFiles(directory=CONSOLE_DIR), name="console"),
+        Mount(CONSOLE_URL, _Revalidated(directory=CONSOLE_DIR), name="console"),
     ]

@@ -55,6 +55,8 @@ async def open_console(browser: LoopbackBrowser, server: Server, view: str) -> P
     """A page on the console at `#<view>`, once its first view has rendered."""
     page = await browser.new_page()
     await page.set_viewport_size(VIEWPORT)
+    # No animations: screenshots show the state, not a bar half-way through.
+    await page.emulate_media(reduced_motion="reduce")
     await page.goto(f"{server.url}/#{view}")
     await page.wait_for_selector("header.top nav", timeout=20_000)
     await page.evaluate(WATCH_STATUSES)

@@ -6,9 +6,13 @@ import base64
 import hashlib
 import json
 import re
+import shutil
+from pathlib import Path
 
 import httpx
+import pytest
 
+from gql_media.http import console
 from gql_media.http.console import CONSOLE_DIR, VENDOR_FILES, own_files
 from gql_media.http.graphiql import VENDOR_DIR
 from tests.conftest import Server
@@ -75,6 +79,35 @@ async def test_root_serves_the_console_with_pinned_modules(server: Server) -> No
         digest = base64.b64encode(hashlib.sha256(found.group(1).encode()).digest())
         assert f"script-src 'self' 'sha256-{digest.decode()}'" in policy
         assert "default-src 'self'" in policy and "connect-src 'self'" in policy
+
+        # Our files keep their names across releases: always revalidated, so a
+        # cached old module never meets a new page's pin.
+        module = await client.get("/static/console/app.js")
+        assert module.headers["cache-control"] == "no-cache"
+        again = await client.get(
+            "/static/console/app.js", headers={"if-none-match": module.headers["etag"]}
+        )
+        assert again.status_code == 304
+
+
+def test_a_changed_module_gets_a_new_pin_without_a_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "console"
+    shutil.copytree(CONSOLE_DIR, copy)
+    monkeypatch.setattr(console, "CONSOLE_DIR", copy)
+    before, _ = console.console_page()
+    (copy / "lib" / "ui.js").write_text(
+        (copy / "lib" / "ui.js").read_text() + "\n// changed\n"
+    )
+    after, policy = console.console_page()
+    url = "/static/console/lib/ui.js"
+    pin = sha384((copy / "lib" / "ui.js").read_bytes())
+    assert pin not in before and f'"{url}": "{pin}"' in after
+    found = re.search(r'<script type="importmap">(.*?)</script>', after, re.S)
+    assert found
+    digest = base64.b64encode(hashlib.sha256(found.group(1).encode()).digest())
+    assert f"'sha256-{digest.decode()}'" in policy
 
 
 async def test_graphiql_stays_at_graphql(server: Server) -> None:
