@@ -66,6 +66,18 @@ async def test_drop_a_clip_see_it_ready_and_play_it(
     assert "PROCESS_UPLOAD" in await jobs.first.inner_text()
     await screenshot(page, "player")
 
+    # A file the server refuses (zero bytes): its row says why; no card, no row.
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    await page.click("text=\u2190 Library")
+    await page.wait_for_selector(f'{card}[data-status="READY"]')
+    await drop_files(page, ".drop-zone", empty)
+    failed = page.locator('.upload-failed[data-upload="empty.mp4"]')
+    await failed.wait_for()
+    assert "empty" in (await failed.inner_text()).lower()
+    assert await page.locator(".card[data-asset-id]").count() == 1
+    assert await models.Asset.all().count() == 1
+
     assert browser.blocked == []
     assert browser.errors == []
     await page.close()
@@ -143,6 +155,6 @@ async def test_filters_and_infinite_scroll(
     assert names == ["clip 00 sunset", "clip 10 sunset", "clip 20 sunset"]
     await page.fill("input[name=text]", "")
     await page.select_option("select[name=status]", "FAILED")
-    await page.locator(".page-head .count", has_text="1 assets").wait_for()
+    await page.locator(".page-head .count", has_text="1 asset").wait_for()
     assert await cards.first.get_attribute("data-status") == "FAILED"
     assert browser.errors == []

@@ -81,6 +81,11 @@ export function pixels(width, height) {
   return width && height ? `${width}\u00d7${height}` : "";
 }
 
+/** "1 asset", "3 assets". */
+export function count(n, noun) {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 /** Dots between the given parts that are not empty. */
 export function joined(...parts) {
   return parts.filter(Boolean).join(" \u00b7 ");

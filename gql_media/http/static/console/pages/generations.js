@@ -9,6 +9,7 @@ import {
   ProgressBar,
   StatusBadge,
   Thumb,
+  count,
   joined,
   money,
   useDebounced,
@@ -95,7 +96,7 @@ export function GenerationsPage() {
   return html`<section class="generations">
     <div class="page-head">
       <h1>Generations</h1>
-      <span class="count">${list.total === null ? "" : `${list.total} found`}</span>
+      <span class="count">${list.total === null ? "" : count(list.total, "generation")}</span>
     </div>
     <${Stats} />
     <div class="filters">

@@ -5,7 +5,14 @@ import { JOB_ROW } from "../lib/fields.js";
 import { followJob } from "../lib/follow.js";
 import { html, useCallback, useEffect, useState } from "../lib/html.js";
 import { usePaged } from "../lib/paged.js";
-import { ErrorBox, MoreSentinel, ProgressBar, StatusBadge, when } from "../lib/ui.js";
+import {
+  ErrorBox,
+  MoreSentinel,
+  ProgressBar,
+  StatusBadge,
+  count,
+  when,
+} from "../lib/ui.js";
 
 const JOBS = `
   query Jobs($first: Int!, $after: String, $filter: JobFilter) {
@@ -109,7 +116,7 @@ export function JobsPage() {
   return html`<section class="jobs">
     <div class="page-head">
       <h1>Jobs</h1>
-      <span class="count">${list.total === null ? "" : `${list.total} jobs`}</span>
+      <span class="count">${list.total === null ? "" : count(list.total, "job")}</span>
       <span class="spacer"></span>
       <button onClick=${list.reload}>Refresh</button>
     </div>

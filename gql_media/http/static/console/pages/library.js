@@ -12,6 +12,7 @@ import {
   StatusBadge,
   Thumb,
   bytes,
+  count,
   duration,
   joined,
   pixels,
@@ -298,7 +299,7 @@ export function LibraryPage() {
   >
     <div class="page-head">
       <h1>Library</h1>
-      <span class="count">${list.total === null ? "" : `${list.total} assets`}</span>
+      <span class="count">${list.total === null ? "" : count(list.total, "asset")}</span>
       <span class="spacer"></span>
       <label class="button primary">
         Upload files
