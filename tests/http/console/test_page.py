@@ -64,6 +64,8 @@ async def test_root_serves_the_console_with_pinned_modules(server: Server) -> No
             served = await client.get(url)
             assert served.status_code == 200, url
             assert sha384(served.content) == pin, url
+            # Browsers run a module only when it is served as JavaScript (.mjs too).
+            assert served.headers["content-type"].startswith("text/javascript"), url
         assert set(import_map["imports"].values()) <= set(integrity)
         # The stylesheet and the entry module carry their integrity too.
         for url in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
