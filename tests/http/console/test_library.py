@@ -66,6 +66,32 @@ async def test_drop_a_clip_see_it_ready_and_play_it(
     assert "PROCESS_UPLOAD" in await jobs.first.inner_text()
     await screenshot(page, "player")
 
+    # The thumbnail from the frame on screen: a job, followed to its end.
+    await asset.refresh_from_db()
+    before = asset.thumbnail_key
+    assert before
+    await page.evaluate(
+        "() => { document.querySelector('.player video').currentTime = 0.5; }"
+    )
+    await page.wait_for_function(
+        "() => document.querySelector('.player video').currentTime === 0.5"
+    )
+    await page.click("text=Use this frame as thumbnail")
+    done = '[data-section="jobs"] tr[data-status="SUCCEEDED"]'
+    await page.wait_for_function(
+        f"() => document.querySelectorAll('{done}').length === 2", timeout=30_000
+    )
+    assert "REGENERATE_THUMBNAIL" in await jobs.first.inner_text()
+    await asset.refresh_from_db()
+    assert asset.thumbnail_key and asset.thumbnail_key != before
+    # Archive and restore, as the badge and the row show.
+    await page.click(".player-actions >> text=Archive")
+    await page.locator(".player .badge", has_text="ARCHIVED").wait_for()
+    assert (await models.Asset.get(id=asset.id)).archived_at is not None
+    await page.click(".player-actions >> text=Restore")
+    await page.locator(".player-actions >> text=Archive").wait_for()
+    assert (await models.Asset.get(id=asset.id)).archived_at is None
+
     # A file the server refuses (zero bytes): its row says why; no card, no row.
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")

@@ -1,11 +1,12 @@
-// The player page of one asset: the media, then its sections. A section is a module
-// under sections/ exporting a component that gets the asset (and `reload` to read
-// it again); the domains that hang off an asset (versions, annotations,
+// The player page of one asset: the media, its actions, then its sections. A section
+// is a module under sections/ exporting a component that gets the asset, `reload`
+// (read the asset again) and `revision` (bumped after an action); the domains that hang off an asset (versions, annotations,
 // publications) each add one module there and one entry in SECTIONS.
 import { gql } from "../lib/api.js";
 import { ACTIVE } from "../lib/fields.js";
 import { html, useCallback, useEffect, useState } from "../lib/html.js";
 import { ErrorBox, StatusBadge, Thumb, bytes, duration, joined, pixels } from "../lib/ui.js";
+import { Actions } from "../sections/actions.js";
 import { DetailsSection } from "../sections/details.js";
 import { JobsSection } from "../sections/jobs.js";
 import { ProvenanceSection } from "../sections/provenance.js";
@@ -48,6 +49,8 @@ export function AssetPage({ params }) {
   const [id] = params;
   const [asset, setAsset] = useState(undefined);
   const [error, setError] = useState(null);
+  // Bumped by an action: sections read their data again (a new job, say).
+  const [revision, setRevision] = useState(0);
   const reload = useCallback(async () => {
     try {
       setAsset((await gql(ASSET, { id })).asset);
@@ -55,6 +58,10 @@ export function AssetPage({ params }) {
       setError(failure);
     }
   }, [id]);
+  const changed = useCallback(() => {
+    setRevision((n) => n + 1);
+    reload();
+  }, [reload]);
   useEffect(() => {
     reload();
   }, [reload]);
@@ -69,6 +76,9 @@ export function AssetPage({ params }) {
       <a href="#/library" class="back">\u2190 Library</a>
       <h1 title=${asset.name}>${asset.name}</h1>
       <${StatusBadge} status=${asset.status} />
+      ${asset.isArchived ? html`<span class="badge status-canceled">ARCHIVED</span>` : null}
+      <span class="spacer"></span>
+      <${Actions} asset=${asset} changed=${changed} />
     </div>
     <p class="subtitle">
       ${joined(
@@ -90,7 +100,12 @@ export function AssetPage({ params }) {
           data-section=${name}
         >
           <h2>${title}</h2>
-          <${Section} asset=${asset} reload=${reload} active=${ACTIVE.has(asset.status)} />
+          <${Section}
+            asset=${asset}
+            reload=${reload}
+            revision=${revision}
+            active=${ACTIVE.has(asset.status)}
+          />
         </section>`,
       )}
     </div>

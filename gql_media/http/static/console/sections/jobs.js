@@ -28,14 +28,14 @@ function JobLine({ job: initial, onEnd }) {
   </tr>`;
 }
 
-export function JobsSection({ asset, reload }) {
+export function JobsSection({ asset, reload, revision }) {
   const [jobs, setJobs] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
     gql(JOBS, { assetId: asset.id })
       .then((data) => setJobs(data.jobs.edges.map((edge) => edge.node)))
       .catch(setError);
-  }, [asset.id]);
+  }, [asset.id, revision]);
   if (error) return html`<${ErrorBox} error=${error} />`;
   if (!jobs) return html`<p class="empty">Loading\u2026</p>`;
   if (!jobs.length) return html`<p class="empty">No jobs.</p>`;
