@@ -183,4 +183,9 @@ async def test_filters_and_infinite_scroll(
     await page.select_option("select[name=status]", "FAILED")
     await page.locator(".page-head .count", has_text="1 asset").wait_for()
     assert await cards.first.get_attribute("data-status") == "FAILED"
+    # The filter is in the URL: a reload (or a shared link) shows the same view.
+    assert page.url.endswith("#/library?status=FAILED")
+    await page.reload()
+    await page.locator(".page-head .count", has_text="1 asset").wait_for()
+    assert await page.locator("select[name=status]").input_value() == "FAILED"
     assert browser.errors == []

@@ -25,7 +25,7 @@ const NAV = [
 ];
 
 function currentPath() {
-  const path = decodeURIComponent(location.hash.replace(/^#/, ""));
+  const path = decodeURIComponent(location.hash.replace(/^#/, "").split("?")[0]);
   return path && path !== "/" ? path : "/library";
 }
 

@@ -117,3 +117,19 @@ export function useDebounced(value, ms, setter) {
     return () => clearTimeout(timer);
   }, [value]);
 }
+
+/** The view's query in the URL (`#/library?kind=VIDEO`): read it, and write the
+ * non-empty values back without a history entry or a new view. */
+export function hashQuery() {
+  return new URLSearchParams(location.hash.split("?")[1] || "");
+}
+
+export function setHashQuery(values) {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) {
+    if (value) query.set(name, value);
+  }
+  const path = location.hash.split("?")[0] || "#/";
+  const text = query.toString();
+  history.replaceState(null, "", text ? `${path}?${text}` : path);
+}

@@ -11,6 +11,8 @@ import {
   ProgressBar,
   StatusBadge,
   count,
+  hashQuery,
+  setHashQuery,
   when,
 } from "../lib/ui.js";
 
@@ -103,9 +105,10 @@ function JobRow({ job: initial }) {
 }
 
 export function JobsPage() {
-  const [status, setStatus] = useState("");
-  const [kind, setKind] = useState("");
+  const [status, setStatus] = useState(() => hashQuery().get("status") || "");
+  const [kind, setKind] = useState(() => hashQuery().get("kind") || "");
   const key = `${status}|${kind}`;
+  useEffect(() => setHashQuery({ status, kind }), [key]);
   const fetchPage = useCallback(async (after) => {
     const filter = {};
     if (status) filter.status = status;

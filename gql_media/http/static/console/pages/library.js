@@ -14,8 +14,10 @@ import {
   bytes,
   count,
   duration,
+  hashQuery,
   joined,
   pixels,
+  setHashQuery,
   useDebounced,
 } from "../lib/ui.js";
 
@@ -210,12 +212,18 @@ function toInput(filter) {
 }
 
 export function LibraryPage() {
-  const [filter, setFilter] = useState({ text: "", kind: "", status: "", tag: "" });
+  // Filters live in the URL too, so a filtered view can be shared or reloaded.
+  const [filter, setFilter] = useState(() => {
+    const query = hashQuery();
+    const value = (name) => query.get(name) || "";
+    return { text: value("text"), kind: value("kind"), status: value("status"), tag: value("tag") };
+  });
+  const key = JSON.stringify(filter);
+  useEffect(() => setHashQuery(filter), [key]);
   const [jobs, setJobs] = useState({}); // asset id -> job id, for new cards
   const [uploads, setUploads] = useState([]);
   const [dragging, setDragging] = useState(false);
   const [notice, setNotice] = useState("");
-  const key = JSON.stringify(filter);
   const fetchPage = useCallback(
     async (after) =>
       (await gql(ASSETS, { first: PAGE_SIZE, after, filter: toInput(filter) })).assets,
