@@ -92,12 +92,15 @@ async def test_drop_a_clip_see_it_ready_and_play_it(
     await page.locator(".player-actions >> text=Archive").wait_for()
     assert (await models.Asset.get(id=asset.id)).archived_at is None
 
-    # A file the server refuses (zero bytes): its row says why; no card, no row.
+    # A file the server refuses (zero bytes), chosen with the "Upload files"
+    # button this time: its row says why; no card, no row.
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")
     await page.click("text=\u2190 Library")
     await page.wait_for_selector(f'{card}[data-status="READY"]')
-    await drop_files(page, ".drop-zone", empty)
+    async with page.expect_file_chooser() as chooser:
+        await page.click("button:has-text('Upload files')")
+    await (await chooser.value).set_files(empty)
     failed = page.locator('.upload-failed[data-upload="empty.mp4"]')
     await failed.wait_for()
     assert "empty" in (await failed.inner_text()).lower()

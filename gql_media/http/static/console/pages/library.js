@@ -3,7 +3,7 @@
 import { gql, success, upload } from "../lib/api.js";
 import { ACTIVE, ASSET_CARD } from "../lib/fields.js";
 import { followJob } from "../lib/follow.js";
-import { html, useCallback, useEffect, useState } from "../lib/html.js";
+import { html, useCallback, useEffect, useRef, useState } from "../lib/html.js";
 import { usePaged } from "../lib/paged.js";
 import {
   ErrorBox,
@@ -224,6 +224,7 @@ export function LibraryPage() {
   const [uploads, setUploads] = useState([]);
   const [dragging, setDragging] = useState(false);
   const [notice, setNotice] = useState("");
+  const picker = useRef(null); // the hidden file input behind "Upload files"
   const fetchPage = useCallback(
     async (after) =>
       (await gql(ASSETS, { first: PAGE_SIZE, after, filter: toInput(filter) })).assets,
@@ -309,18 +310,18 @@ export function LibraryPage() {
       <h1>Library</h1>
       <span class="count">${list.total === null ? "" : count(list.total, "asset")}</span>
       <span class="spacer"></span>
-      <label class="button primary">
-        Upload files
-        <input
-          type="file"
-          multiple
-          hidden
-          onChange=${(e) => {
-            addFiles(e.target.files);
-            e.target.value = "";
-          }}
-        />
-      </label>
+      <button class="primary" onClick=${() => picker.current.click()}>Upload files</button>
+      <input
+        ref=${picker}
+        type="file"
+        name="files"
+        multiple
+        hidden
+        onChange=${(e) => {
+          addFiles(e.target.files);
+          e.target.value = "";
+        }}
+      />
     </div>
     <p class="hint">Drop files anywhere on this page to upload them.</p>
     <${ImportForm}
