@@ -78,3 +78,30 @@ async def test_tree_fills_in_live_and_exports(
     await screenshot(page, "generations")
     assert browser.blocked == []
     assert browser.errors == []
+
+
+async def test_a_failed_scene_is_retried_from_the_tree(
+    server: Server, browser: LoopbackBrowser, tmp_path: Path
+) -> None:
+    generation = await create(server.url, variantTypes=["soft"], scenesPerVariant=1)
+    [scene_id] = scene_ids(generation)
+    page = await open_console(browser, server, f"/generations/{generation['id']}")
+    scene = f'.scene[data-scene-id="{scene_id}"]'
+    await page.wait_for_selector(f'{scene}[data-status="PENDING"]')
+    async with serve_files(tmp_path) as source:
+        # The video is not there yet: the import fails, and so does the scene.
+        variables = {"sceneId": scene_id, "input": {"url": source.url("/late.mp4")}}
+        result = (await data(server.url, ATTACH, variables))["attachSceneVideo"]
+        assert result["__typename"] == "AttachSceneVideoSuccess", result
+        await page.wait_for_selector(f'{scene}[data-status="FAILED"]', timeout=30_000)
+        assert await page.locator('.tree[data-status="FAILED"]').count() == 1
+        # Once it is there, Retry runs the scene's import again.
+        make_clips(tmp_path, 1)[0].rename(tmp_path / "late.mp4")
+        await page.click(f"{scene} >> text=Retry")
+        await page.wait_for_selector(f'{scene}[data-status="READY"]', timeout=30_000)
+    await wait_for_image(page, f"{scene} img.thumb")
+    await page.wait_for_selector('.tree[data-status="COMPLETED"]')
+    seen = await statuses(page, scene_id)
+    assert seen[0] == "PENDING" and "FAILED" in seen and seen[-1] == "READY", seen
+    assert await page.locator(f"{scene} >> text=Retry").count() == 0
+    assert browser.errors == []

@@ -42,32 +42,59 @@ const EXPORT = `
     }
   }`;
 
-function SceneTile({ scene }) {
+const RETRY_SCENE = `
+  mutation RetryScene($id: ID!) {
+    retryScene(id: $id) {
+      __typename
+      ... on RetrySceneSuccess { scene { id status } }
+      ... on Error { code message }
+    }
+  }`;
+
+function SceneTile({ scene, onRetried }) {
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
   const video = scene.video;
-  const inner = html`<${Thumb}
-      url=${video?.thumbnailUrl}
-      kind="VIDEO"
-      status=${scene.status}
-      alt=${`scene ${scene.number}`}
-    />
+  const retry = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      success((await gql(RETRY_SCENE, { id: scene.id })).retryScene);
+      // The generation reopens; its subscription had completed at FAILED.
+      onRetried();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const thumb = html`<${Thumb}
+    url=${video?.thumbnailUrl}
+    kind="VIDEO"
+    status=${scene.status}
+    alt=${`scene ${scene.number}`}
+  />`;
+  const title = [scene.prompt, scene.errorMessage].filter(Boolean).join("\n");
+  return html`<div
+    class="scene status-${scene.status.toLowerCase()}"
+    data-scene-id=${scene.id}
+    data-scene-number=${scene.number}
+    data-status=${scene.status}
+    title=${title}
+  >
+    ${video?.thumbnailUrl ? html`<a href="#/assets/${video.id}">${thumb}</a>` : thumb}
     <span class="scene-number">${scene.number}</span>
     ${video?.durationSeconds
       ? html`<span class="duration">${duration(video.durationSeconds)}</span>`
-      : null}`;
-  const title = [scene.prompt, scene.errorMessage].filter(Boolean).join("\n");
-  const props = {
-    class: `scene status-${scene.status.toLowerCase()}`,
-    "data-scene-id": scene.id,
-    "data-scene-number": scene.number,
-    "data-status": scene.status,
-    title,
-  };
-  return video
-    ? html`<a href="#/assets/${video.id}" ...${props}>${inner}</a>`
-    : html`<div ...${props}>${inner}</div>`;
+      : null}
+    ${scene.status === "FAILED"
+      ? html`<button class="scene-retry" onClick=${retry} disabled=${busy}>Retry</button>`
+      : null}
+    ${error ? html`<span class="scene-error">${error.message}</span>` : null}
+  </div>`;
 }
 
-function VariantRow({ variant }) {
+function VariantRow({ variant, onRetried }) {
   return html`<div
     class="variant status-${variant.status.toLowerCase()}"
     data-variant=${variant.variantType}
@@ -82,7 +109,9 @@ function VariantRow({ variant }) {
         : null}
     </div>
     <div class="scenes">
-      ${variant.scenes.map((scene) => html`<${SceneTile} key=${scene.id} scene=${scene} />`)}
+      ${variant.scenes.map(
+        (scene) => html`<${SceneTile} key=${scene.id} scene=${scene} onRetried=${onRetried} />`,
+      )}
     </div>
   </div>`;
 }
@@ -121,6 +150,9 @@ export function GenerationPage({ params }) {
   const [generation, setGeneration] = useState(undefined);
   const [deleted, setDeleted] = useState(false);
   const [error, setError] = useState(null);
+  // generationProgress completes at COMPLETED or FAILED; a retried scene reopens
+  // the generation, so following starts again (the first event is the row).
+  const [round, setRound] = useState(0);
 
   useEffect(() => {
     let revision = -1;
@@ -142,7 +174,7 @@ export function GenerationPage({ params }) {
       },
       error: setError,
     });
-  }, [id]);
+  }, [id, round]);
 
   if (deleted) return html`<p class="empty">This generation was deleted.</p>`;
   if (error && !generation) return html`<${ErrorBox} error=${error} />`;
@@ -174,7 +206,13 @@ export function GenerationPage({ params }) {
     ${g.errorMessage ? html`<p class="error">${g.errorMessage}</p>` : null}
     <${ErrorBox} error=${error} />
     <div class="variants">
-      ${g.variants.map((v) => html`<${VariantRow} key=${v.id} variant=${v} />`)}
+      ${g.variants.map(
+        (v) => html`<${VariantRow}
+          key=${v.id}
+          variant=${v}
+          onRetried=${() => setRound((n) => n + 1)}
+        />`,
+      )}
     </div>
   </section>`;
 }
