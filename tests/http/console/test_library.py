@@ -3,6 +3,7 @@ on the page uploads with a progress bar and its card goes PENDING -> READY with 
 thumbnail without a reload; the player plays it with its metadata and jobs; a URL
 import; filters and infinite scroll on the connection's cursors."""
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,25 @@ async def test_import_a_url_and_follow_it_to_ready(
         ready = f'.card[data-asset-id="{asset_id}"][data-status="READY"]'
         await page.wait_for_selector(ready, timeout=30_000)
         await wait_for_image(page, f"{ready} img.thumb")
-    assert (await statuses(page, asset_id))[0] == "PENDING"
+        assert (await statuses(page, asset_id))[0] == "PENDING"
+
+        # The same bytes again under another name: the import finds the asset we
+        # have, and its placeholder card gives way to it.
+        shutil.copy(tmp_path / "remote.mp4", tmp_path / "again.mp4")
+        await page.fill("form.import input[name=url]", source.url("/again.mp4"))
+        await page.click("form.import button[type=submit]")
+        # A second card came (the placeholder, whatever it showed meanwhile) ...
+        await page.wait_for_function(
+            "() => Object.keys(window.__statuses).length === 2", timeout=30_000
+        )
+        # ... and went.
+        await page.wait_for_function(
+            "() => document.querySelectorAll('.card[data-asset-id]').length === 1",
+            timeout=30_000,
+        )
+        await page.locator(".page-head .count", has_text="1 asset").wait_for()
+    assert await page.locator(".card[data-asset-id]").count() == 1
+    assert await page.locator(ready).count() == 1
 
     # A refused URL: a clear error, no card.
     await page.fill("form.import input[name=url]", "http://10.0.0.1/x.mp4")

@@ -47,15 +47,15 @@ export function usePaged(fetchPage, key) {
   }, [key]);
 
   const more = useCallback(() => load(false), [load]);
-  // Pages change the list themselves (a new upload on top, a live update);
-  // `added` corrects the total by the rows they added or removed.
+  // Pages change the list themselves (a new upload on top, a live update); the
+  // total follows the rows they added or removed.
   const update = useCallback(
-    (change, added = 0) =>
-      setState((s) => ({
-        ...s,
-        items: change(s.items),
-        total: s.total === null ? s.total : s.total + added,
-      })),
+    (change) =>
+      setState((s) => {
+        const items = change(s.items);
+        const total = s.total === null ? null : s.total + items.length - s.items.length;
+        return { ...s, items, total };
+      }),
     [],
   );
   return { ...state, more, update, reload: () => load(true) };

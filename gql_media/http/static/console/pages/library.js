@@ -235,18 +235,17 @@ export function LibraryPage() {
   const onChange = useCallback((id, asset) => {
     list.update((items) => {
       if (!asset) return items.filter((a) => a.id !== id);
-      // A duplicate import: the placeholder gives way to the asset we had.
-      const others = items.filter((a) => a.id !== id && a.id !== asset.id);
-      const at = items.findIndex((a) => a.id === id);
-      others.splice(Math.max(0, at), 0, asset);
-      return others;
+      if (asset.id === id) return items.map((a) => (a.id === id ? asset : a));
+      // A duplicate import: the placeholder gives way to the asset we had, which
+      // takes its place unless it is in the list already.
+      if (items.some((a) => a.id === asset.id)) return items.filter((a) => a.id !== id);
+      return items.map((a) => (a.id === id ? asset : a));
     });
   }, []);
 
   const addCard = (asset, jobId) => {
     if (jobId) setJobs((j) => ({ ...j, [asset.id]: jobId }));
-    const known = list.items.some((a) => a.id === asset.id);
-    list.update((items) => [asset, ...items.filter((a) => a.id !== asset.id)], known ? 0 : 1);
+    list.update((items) => [asset, ...items.filter((a) => a.id !== asset.id)]);
   };
 
   const setUpload = (id, change) =>
