@@ -20,6 +20,7 @@ CLIENT_ID = "client-123.apps.googleusercontent.com"
 CLIENT_SECRET = "client-secret"
 REFRESH_TOKEN = "1//refresh-token"
 UNIT = 256 * 1024
+UPLOADS = "UUfake-uploads"
 
 
 def error(
@@ -119,12 +120,37 @@ class FakeYouTube(FakePlatform):
             return error(401, "authError", "Invalid Credentials", "global")
         if endpoint == "initiate":
             return self._initiate(request)
+        if endpoint in ("channels", "playlistItems"):
+            return self._uploads(endpoint, request)
         session = self.sessions.get(request.query.get("upload_id", ""))
         if session is None:
             return error(404, "notFound", "Upload session not found", "global")
         if endpoint == "status":
             return self._answer(session)
         return self._chunk(session, request)
+
+    def _uploads(self, endpoint: str, request: Request) -> Response:
+        """channels.list?mine=true and playlistItems.list of the uploads."""
+        if endpoint == "channels":
+            uploads = {"relatedPlaylists": {"uploads": UPLOADS}}
+            return Response.json(
+                200, {"items": [{"id": "UCfake", "contentDetails": uploads}]}
+            )
+        if request.query.get("playlistId") != UPLOADS:
+            return error(
+                404, "playlistNotFound", "Playlist not found", "youtube.playlistItem"
+            )
+        items = [
+            {
+                "snippet": {
+                    "title": video.title,
+                    "publishedAt": video.published_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "resourceId": {"kind": "youtube#video", "videoId": video.id},
+                }
+            }
+            for video in reversed(self.videos)
+        ]
+        return Response.json(200, {"items": items})
 
     def dropped(self, endpoint: str, request: Request) -> None:
         session = self.sessions.get(request.query.get("upload_id", ""))

@@ -81,7 +81,7 @@ async def test_uploads_in_chunks_and_returns_the_video(
     assert initiate.json()["status"] == {"privacyStatus": "unlisted"}
     assert initiate.json()["snippet"]["tags"] == ["launch"]
     # The session was saved before the first byte went out.
-    assert saved.saves == [{"session_url": saved.state["session_url"]}]
+    assert [list(state) for state in saved.saves] == [["session_url", "started_at"]]
     assert "upload_id=" in saved.state["session_url"]
 
 
@@ -136,13 +136,35 @@ async def test_an_expired_session_starts_a_new_one(
     saved: Saved,
 ) -> None:
     gone = platform.base_url + "/upload/youtube/v3/videos?upload_id=expired"
-    saved.state = {"session_url": gone}
+    saved.state = {"session_url": gone, "started_at": datetime.now(UTC).isoformat()}
 
     result = await uploader.upload(media_of(clip), META, saved.resume())
 
     [video] = platform.videos
     assert result.post_id == video.id
     assert saved.state["session_url"] != gone
+    assert len(platform.calls("playlistItems")) == 1  # it looked first
+
+
+async def test_a_video_finished_before_its_session_expired_is_found(
+    platform: fake.FakeYouTube,
+    uploader: youtube.YouTubeUploader,
+    clip: Path,
+    saved: Saved,
+) -> None:
+    chunks = -(-clip.stat().st_size // CHUNK)
+    platform.inject("chunk", *[Pass()] * (chunks - 1), LoseReply())
+    with pytest.raises(TransientError):
+        await uploader.upload(media_of(clip), META, saved.resume())
+    [video] = platform.videos
+    platform.sessions.clear()  # a week later the session URI answers 404
+
+    result = await uploader.upload(media_of(clip), META, saved.resume())
+
+    assert result.post_id == video.id and len(platform.videos) == 1
+    assert platform.sessions == {}  # no new upload was started
+    [listing] = platform.calls("playlistItems")
+    assert listing.query["playlistId"] == fake.UPLOADS
 
 
 async def test_429_is_rate_limited_with_retry_after(

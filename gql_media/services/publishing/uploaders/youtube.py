@@ -7,6 +7,9 @@ Written from Google's public documentation:
   Incomplete with a Range header; 200/201 with the video resource; after an
   interruption PUT `Content-Range: bytes */SIZE` to learn what arrived; 404: the
   session expired, start again; chunks are multiples of 256 KiB)
+- https://developers.google.com/youtube/v3/docs/channels/list and
+  https://developers.google.com/youtube/v3/docs/playlistItems/list (the
+  channel's uploads playlist: contentDetails.relatedPlaylists.uploads)
 - https://developers.google.com/youtube/v3/docs/videos/insert (errors:
   400 invalidTitle/invalidDescription, 403 forbidden, quotaExceeded)
 - https://developers.google.com/youtube/v3/docs/errors (quotaExceeded,
@@ -16,10 +19,13 @@ Written from Google's public documentation:
 
 The session URI is saved through `resume.save` before the first byte goes out,
 so the next attempt of an interrupted publication asks YouTube how much arrived
-(or whether the video is already complete) instead of uploading a second video.
+(or whether the video is already complete) instead of uploading a second video;
+when the session has expired, it looks for a video of that title among the
+channel's uploads since the session started before starting again.
 """
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -46,6 +52,8 @@ _PRIVACY = {"public": "public", "unlisted": "unlisted", "private": "private"}
 # Quota answers wait for the daily reset; rate answers only for a moment.
 _QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded", "uploadLimitExceeded"}
 _RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+# Platform and local clocks differ a little; a video a bit "older" still counts.
+_CLOCK_SLACK = timedelta(minutes=5)
 
 
 class YouTubeUploader(Uploader):
@@ -91,13 +99,19 @@ class YouTubeUploader(Uploader):
                 if isinstance(found, UploadResult):
                     return found
                 if found is None:
+                    # The session expired: it may have finished before it did.
+                    done = await self._find_uploaded(metadata, resume.state)
+                    if done is not None:
+                        return done
                     logger.info("youtube session expired, starting again: %s", session)
                     session = None
                 else:
                     offset = found
             if not session:
                 session = await self._start(media, metadata)
-                await resume.save({"session_url": session})
+                await resume.save(
+                    {"session_url": session, "started_at": clock.now().isoformat()}
+                )
             return await self._send(session, media, offset)
 
     async def close(self) -> None:
@@ -140,6 +154,45 @@ class YouTubeUploader(Uploader):
         if response.status_code in (404, 410):
             return None
         return self._progress(response)
+
+    async def _find_uploaded(
+        self, metadata: PublishMetadata, state: dict[str, Any]
+    ) -> UploadResult | None:
+        """A video of this title the channel got since the session started."""
+        if not state.get("started_at"):
+            return None
+        since = datetime.fromisoformat(state["started_at"]) - _CLOCK_SLACK
+        api = self._settings.api_base_url.rstrip("/")
+        channels = await self._get(
+            api + "/channels", {"part": "contentDetails", "mine": "true"}
+        )
+        items = channels.get("items") or [{}]
+        details = items[0].get("contentDetails", {})
+        uploads = details.get("relatedPlaylists", {}).get("uploads")
+        if not uploads:
+            return None
+        listing = await self._get(
+            api + "/playlistItems",
+            {"part": "snippet", "playlistId": uploads, "maxResults": "50"},
+        )
+        title = (metadata.title or "").strip()
+        for item in listing.get("items") or []:
+            snippet = item.get("snippet", {})
+            published = _parse_time(snippet.get("publishedAt"))
+            video_id = snippet.get("resourceId", {}).get("videoId")
+            if snippet.get("title") == title and published and published >= since:
+                logger.info(
+                    "youtube video %s found after its session expired", video_id
+                )
+                return UploadResult(
+                    post_id=str(video_id), url=WATCH_URL + str(video_id)
+                )
+        return None
+
+    async def _get(self, url: str, params: dict[str, str]) -> dict[str, Any]:
+        response = await self._call("GET", url, headers={}, params=params)
+        _raise_for(response)
+        return transport.json_body(response)
 
     async def _send(self, session: str, media: Media, offset: int) -> UploadResult:
         cursor = transport.ByteCursor(media, offset)
@@ -270,6 +323,16 @@ def _raise_for(response: httpx.Response) -> None:
     if status >= 500:
         raise TransientError(text)
     raise PermanentError(text)
+
+
+def _parse_time(value: object) -> datetime | None:
+    """RFC 3339 times as the Data API writes them (2026-12-01T15:04:05Z)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def build(settings: Settings) -> Uploader | None:
