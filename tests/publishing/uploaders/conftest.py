@@ -69,3 +69,24 @@ def sha256_of(path: Path) -> str:
 
 
 MediaFactory = Callable[[Path], Media]
+
+
+class ChangedOnDisk(Exception):
+    """What a caller's checksum check raises while the bytes stream out."""
+
+
+def failing_after(media: Media, good_bytes: int) -> Media:
+    """`media`, whose stream raises ChangedOnDisk past `good_bytes` (the caller's
+    SHA-256 check noticing a file changed on disk)."""
+
+    async def open_at(offset: int) -> AsyncIterator[bytes]:
+        position = offset
+        async for chunk in media.open(offset):
+            if position + len(chunk) > good_bytes:
+                raise ChangedOnDisk(f"bytes differ after {good_bytes}")
+            position += len(chunk)
+            yield chunk
+
+    return Media(
+        media.size, media.sha256, media.content_type, open_at, media.presigned_url
+    )

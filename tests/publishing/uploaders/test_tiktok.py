@@ -15,7 +15,13 @@ from gql_media.services.publishing.uploaders.base import (
 from gql_media.settings import Settings
 from tests.publishing.fakes import tiktok as fake
 from tests.publishing.fakes.server import Drop, LoseReply, Pass, serve
-from tests.publishing.uploaders.conftest import Saved, media_of, sha256_of
+from tests.publishing.uploaders.conftest import (
+    ChangedOnDisk,
+    Saved,
+    failing_after,
+    media_of,
+    sha256_of,
+)
 
 CHUNK = 200_000
 META = PublishMetadata(
@@ -287,3 +293,16 @@ def test_validate_limits(metadata: PublishMetadata, problems: list[str]) -> None
 
 def test_build_needs_an_access_token() -> None:
     assert tiktok.build(Settings()) is None
+
+
+async def test_an_error_from_the_stream_aborts_the_upload_as_it_is(
+    platform: fake.FakeTikTok,
+    uploader: tiktok.TikTokUploader,
+    clip: Path,
+    saved: Saved,
+) -> None:
+    with pytest.raises(ChangedOnDisk):
+        await uploader.upload(
+            failing_after(media_of(clip), 300_000), META, saved.resume()
+        )
+    assert platform.posts == []

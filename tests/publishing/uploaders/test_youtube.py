@@ -19,7 +19,13 @@ from gql_media.services.publishing.uploaders.transport import (
 from gql_media.settings import Settings
 from tests.publishing.fakes import youtube as fake
 from tests.publishing.fakes.server import Drop, LoseReply, Pass, serve
-from tests.publishing.uploaders.conftest import Saved, media_of, sha256_of
+from tests.publishing.uploaders.conftest import (
+    ChangedOnDisk,
+    Saved,
+    failing_after,
+    media_of,
+    sha256_of,
+)
 
 CHUNK = 256 * 1024
 META = PublishMetadata(
@@ -334,3 +340,18 @@ def test_build_needs_the_client_and_the_refresh_token() -> None:
 def test_chunk_size_must_be_a_multiple_of_256_kib() -> None:
     with pytest.raises(ValueError, match="262144"):
         Settings(platforms={"youtube": {"chunk_size_bytes": 300_000}})  # type: ignore[arg-type]
+
+
+async def test_an_error_from_the_stream_aborts_the_upload_as_it_is(
+    platform: fake.FakeYouTube,
+    uploader: youtube.YouTubeUploader,
+    clip: Path,
+    saved: Saved,
+) -> None:
+    # The ledger's checksum check raises inside Media.open; it must reach the
+    # caller unchanged (not as a retryable TransientError), with nothing posted.
+    with pytest.raises(ChangedOnDisk):
+        await uploader.upload(
+            failing_after(media_of(clip), 300 * 1024), META, saved.resume()
+        )
+    assert platform.videos == []
