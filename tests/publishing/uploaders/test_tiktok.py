@@ -139,6 +139,23 @@ async def test_a_lost_answer_after_publishing_is_found_by_the_status(
     assert len(platform.calls("chunk")) == chunks
 
 
+async def test_an_upload_url_that_expired_starts_a_new_post_next_time(
+    platform: fake.FakeTikTok,
+    uploader: tiktok.TikTokUploader,
+    clip: Path,
+    saved: Saved,
+) -> None:
+    platform.inject("chunk", Pass(), fake.Response(404, b"upload expired"))
+
+    with pytest.raises(TransientError, match="starts a new post"):
+        await uploader.upload(media_of(clip), META, saved.resume())
+    assert saved.state == {}
+    result = await uploader.upload(media_of(clip), META, saved.resume())
+
+    assert [post.id for post in platform.posts] == [result.post_id]
+    assert len(platform.calls("init")) == 2
+
+
 async def test_429_is_rate_limited_with_retry_after(
     platform: fake.FakeTikTok,
     uploader: tiktok.TikTokUploader,

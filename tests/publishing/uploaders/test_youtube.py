@@ -318,7 +318,20 @@ async def test_invalid_metadata_rejected_by_the_platform_is_permanent(
         (PublishMetadata(title="a <b>"), ["title may not contain < or >"]),
         (
             PublishMetadata(title="ok", caption="d" * 5001),
-            ["description is over 5,000 characters (5,001)"],
+            ["description is over 5,000 characters (5,001 UTF-8 bytes)"],
+        ),
+        (PublishMetadata(title="ok", caption="é" * 2500), []),
+        (
+            PublishMetadata(title="ok", caption="é" * 2501),
+            ["description is over 5,000 characters (5,002 UTF-8 bytes)"],
+        ),
+        (
+            PublishMetadata(title="ok", caption="a > b"),
+            ["description may not contain < or >"],
+        ),
+        (
+            PublishMetadata(title="ok", hashtags=["x" * 250, "#" + "y" * 251]),
+            ["hashtags are over 500 characters in all (501)"],
         ),
         (
             PublishMetadata(title="ok", privacy="friends"),

@@ -93,11 +93,11 @@ class TikTokUploader(Uploader):
                     status.get("status") == "PROCESSING_UPLOAD"
                     and uploaded < media.size
                 ):
-                    await self._send_chunks(state, media, uploaded)
+                    await self._send_chunks(state, media, uploaded, resume)
             else:
                 state = await self._init(media, metadata)
                 await resume.save(state)
-                await self._send_chunks(state, media, 0)
+                await self._send_chunks(state, media, 0, resume)
             return await self._wait(state["publish_id"], resume)
 
     async def close(self) -> None:
@@ -129,7 +129,7 @@ class TikTokUploader(Uploader):
         }
 
     async def _send_chunks(
-        self, state: dict[str, Any], media: Media, uploaded: int
+        self, state: dict[str, Any], media: Media, uploaded: int, resume: Resume
     ) -> None:
         """PUT the chunks from the one holding byte `uploaded` on, in order."""
         chunk_size, total = int(state["chunk_size"]), int(state["total_chunk_count"])
@@ -148,8 +148,17 @@ class TikTokUploader(Uploader):
                     },
                     content=cursor.window(end - start),
                 )
-                if response.status_code not in (200, 201, 206):
+                if response.status_code in (200, 201, 206):
+                    continue
+                if response.status_code == 429 or response.status_code >= 500:
                     _raise_for(response)
+                # The upload URL refuses (it lives an hour): that post can never
+                # complete, so a new init next time cannot post twice.
+                await resume.save({})
+                raise TransientError(
+                    f"tiktok: the upload URL answered {response.status_code}; "
+                    "the next attempt starts a new post"
+                )
         finally:
             await cursor.aclose()
 

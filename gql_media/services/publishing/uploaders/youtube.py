@@ -76,12 +76,17 @@ class YouTubeUploader(Uploader):
         if "<" in title or ">" in title:
             problems.append("title may not contain < or >")
         description = metadata.caption or ""
-        if len(description) > 5000:
+        # YouTube counts the description in UTF-8 bytes, the title in characters.
+        if len(description.encode()) > 5000:
             problems.append(
-                f"description is over 5,000 characters ({len(description):,})"
+                f"description is over 5,000 characters "
+                f"({len(description.encode()):,} UTF-8 bytes)"
             )
         if "<" in description or ">" in description:
             problems.append("description may not contain < or >")
+        tags = sum(len(tag.lstrip("#")) for tag in metadata.hashtags)
+        if tags > 500:
+            problems.append(f"hashtags are over 500 characters in all ({tags})")
         if metadata.privacy not in _PRIVACY:
             problems.append(
                 f"privacy {metadata.privacy!r} is not public, unlisted or private"
