@@ -18,6 +18,7 @@ queue faults per endpoint with `inject`; each request takes the next one:
 
 import asyncio
 import json
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -38,6 +39,7 @@ class Head:
 @dataclass
 class Request(Head):
     body: bytes = b""
+    received_at: float = 0.0  # time.monotonic() when the body had arrived
 
     def json(self) -> Any:
         return json.loads(self.body or b"{}")
@@ -99,6 +101,16 @@ class FakePlatform:
 
     def calls(self, endpoint: str) -> list[Request]:
         return [request for name, request in self.requests if name == endpoint]
+
+    def busiest_second(self) -> int:
+        """The most requests that arrived within any one second (rate limits)."""
+        times = sorted(request.received_at for _, request in self.requests)
+        most, first = 0, 0
+        for last, at in enumerate(times):
+            while at - times[first] >= 1.0:
+                first += 1
+            most = max(most, last - first + 1)
+        return most
 
     def endpoint(self, head: Head) -> str:
         raise NotImplementedError
@@ -167,7 +179,7 @@ async def _one_request(
         platform.dropped(name, Request(**vars(head), body=body))
         return  # closing the socket unanswered is the fault
     body = await reader.readexactly(length) if length else b""
-    request = Request(**vars(head), body=body)
+    request = Request(**vars(head), body=body, received_at=time.monotonic())
     platform.requests.append((name, request))
     if isinstance(fault, Response):
         response = fault
