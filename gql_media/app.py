@@ -1,6 +1,6 @@
-"""The ASGI application: GraphQL (with GraphiQL) at /graphql, signed local files
-under /files/, liveness (/healthz) and readiness (/readyz). `create_app` is the uvicorn
-factory."""
+"""The ASGI application: GraphQL (with GraphiQL) at /graphql, resumable uploads
+(tus) under /uploads/, signed local files under /files/, liveness (/healthz) and
+readiness (/readyz). `create_app` is the uvicorn factory."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -17,6 +17,7 @@ from gql_media.http.files import files_route
 from gql_media.http.graphiql import vendor_route
 from gql_media.http.graphql import GraphQLApp
 from gql_media.http.readiness import readiness_route
+from gql_media.http.tus import tus_routes
 from gql_media.http.webhooks import webhook_routes
 from gql_media.resolvers.root import build_schema
 from gql_media.services.jobs.lifecycle import recover
@@ -72,6 +73,7 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
     ]
     routes.extend(webhook_routes(runtime))
+    routes.extend(tus_routes(runtime))
     routes.append(vendor_route())
     if isinstance(runtime.storage, LocalStorage):
         routes.append(files_route(runtime.storage, settings.signing_key()))

@@ -47,6 +47,8 @@ class LimitsSettings(BaseModel):
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     # A WebSocket that has not sent connection_init by then is closed (4408).
     ws_init_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # A resumable (tus) upload nobody wrote to for this long is removed.
+    upload_expiry_seconds: int = Field(default=24 * 3600, ge=60)
 
 
 class ImportSettings(BaseModel):
