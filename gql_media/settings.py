@@ -26,6 +26,10 @@ class StorageSettings(BaseModel):
     # S3 backend.
     bucket: str = "gql-media"
     endpoint_url: str | None = None
+    # The endpoint clients reach when it differs from the server's (compose:
+    # the server uses http://minio:9000, browsers http://localhost:9000):
+    # presigned links are signed for this host.
+    public_endpoint_url: str | None = None
     region: str = "us-east-1"
     access_key_id: str | None = None
     secret_access_key: str | None = None

@@ -5,6 +5,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from gql_media.resolvers.assets import AssetMutation, AssetQuery
+from gql_media.resolvers.direct_uploads import DirectUploadMutation
 from gql_media.resolvers.generations import (
     GenerationMutation,
     GenerationQuery,
@@ -28,7 +29,7 @@ class Query(AssetQuery, JobQuery, GenerationQuery):
 
 
 @strawberry.type
-class Mutation(AssetMutation, JobMutation, GenerationMutation):
+class Mutation(AssetMutation, DirectUploadMutation, JobMutation, GenerationMutation):
     pass
 
 

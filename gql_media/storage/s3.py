@@ -19,7 +19,7 @@ from gql_media.storage.base import Storage
 
 logger = logging.getLogger(__name__)
 
-_MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
+_MISSING_CODES = {"404", "NoSuchKey", "NotFound", "NoSuchUpload"}
 
 
 @contextlib.contextmanager
@@ -66,33 +66,47 @@ class S3Storage(Storage):
         )
         self._stack = contextlib.AsyncExitStack()
         self._client: Any = None
+        self._public_client: Any = None
         self._lock = asyncio.Lock()
 
     async def client(self) -> Any:
         """The shared S3 client, created on first use and kept until `close()`."""
         async with self._lock:
             if self._client is None:
-                config = Config(
-                    signature_version="s3v4",  # presigned URLs too, never SigV2
-                    retries={"mode": "standard", "max_attempts": 3},
-                )
-                if self.settings.endpoint_url:
-                    # S3-compatible stores: path-style addressing, and checksums
-                    # only where the API requires them (many reject the newer
-                    # default CRC trailers).
-                    config = config.merge(
-                        Config(
-                            s3={"addressing_style": "path"},
-                            request_checksum_calculation="when_required",
-                            response_checksum_validation="when_required",
-                        )
-                    )
-                self._client = await self._stack.enter_async_context(
-                    self._session.client(
-                        "s3", endpoint_url=self.settings.endpoint_url, config=config
-                    )
-                )
+                self._client = await self._open_client(self.settings.endpoint_url)
             return self._client
+
+    async def public_client(self) -> Any:
+        """The client that signs links for clients: the public endpoint's when one
+        is set (signatures cover the host), else the shared client."""
+        if not self.settings.public_endpoint_url:
+            return await self.client()
+        async with self._lock:
+            if self._public_client is None:
+                self._public_client = await self._open_client(
+                    self.settings.public_endpoint_url
+                )
+            return self._public_client
+
+    async def _open_client(self, endpoint_url: str | None) -> Any:
+        config = Config(
+            signature_version="s3v4",  # presigned URLs too, never SigV2
+            retries={"mode": "standard", "max_attempts": 3},
+        )
+        if endpoint_url:
+            # S3-compatible stores: path-style addressing, and checksums only
+            # where the API requires them (many reject the newer default CRC
+            # trailers).
+            config = config.merge(
+                Config(
+                    s3={"addressing_style": "path"},
+                    request_checksum_calculation="when_required",
+                    response_checksum_validation="when_required",
+                )
+            )
+        return await self._stack.enter_async_context(
+            self._session.client("s3", endpoint_url=endpoint_url, config=config)
+        )
 
     async def ensure_bucket(self) -> None:
         """Create the bucket unless it exists (tests and app startup)."""
@@ -268,14 +282,88 @@ class S3Storage(Storage):
         params = {"Bucket": self.bucket, "Key": key}
         if filename:
             params["ResponseContentDisposition"] = _content_disposition(filename)
-        client = await self.client()
+        client = await self.public_client()
         url: str = await client.generate_presigned_url(
             "get_object", Params=params, ExpiresIn=expires_in
         )
         return url
 
+    async def start_multipart(self, key: str, content_type: str | None) -> str:
+        """Open a multipart upload under `key` for a client to send parts to;
+        its S3 upload id."""
+        extra = {"ContentType": content_type} if content_type else {}
+        client = await self.client()
+        with _mapped_errors(key):
+            created = await client.create_multipart_upload(
+                Bucket=self.bucket, Key=key, **extra
+            )
+        return str(created["UploadId"])
+
+    async def part_url(
+        self, key: str, upload_id: str, number: int, expires_in: int
+    ) -> str:
+        """A presigned PUT URL for part `number` of a multipart upload."""
+        client = await self.public_client()
+        url: str = await client.generate_presigned_url(
+            "upload_part",
+            Params={
+                "Bucket": self.bucket,
+                "Key": key,
+                "UploadId": upload_id,
+                "PartNumber": number,
+            },
+            ExpiresIn=expires_in,
+        )
+        return url
+
+    async def complete_multipart(self, key: str, upload_id: str) -> None:
+        """Join the parts the client sent (as S3 lists them) into the object.
+
+        Raises:
+            NotFound: the upload is unknown (aborted, expired).
+            ClientError: S3 refused (no parts, a part too small).
+        """
+        client = await self.client()
+        parts: list[dict[str, Any]] = []
+        marker = 0
+        with _mapped_errors(key):
+            while True:
+                listed = await client.list_parts(
+                    Bucket=self.bucket,
+                    Key=key,
+                    UploadId=upload_id,
+                    PartNumberMarker=marker,
+                )
+                parts += [
+                    {"ETag": part["ETag"], "PartNumber": part["PartNumber"]}
+                    for part in listed.get("Parts", [])
+                ]
+                if not listed.get("IsTruncated"):
+                    break
+                marker = int(listed["NextPartNumberMarker"])
+            await client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": parts},
+            )
+
+    async def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Drop a multipart upload and its parts (errors are logged only)."""
+        await self._abort(await self.client(), key, upload_id)
+
+    async def copy(self, source: str, dest: str) -> None:
+        """Copy an object inside the bucket, server-side (objects up to 5 GB)."""
+        client = await self.client()
+        with _mapped_errors(source):
+            await client.copy_object(
+                Bucket=self.bucket,
+                Key=dest,
+                CopySource={"Bucket": self.bucket, "Key": source},
+            )
+
     async def close(self) -> None:
         """Close the client (and its connection pool)."""
         async with self._lock:
             await self._stack.aclose()
-            self._client = None
+            self._client = self._public_client = None
