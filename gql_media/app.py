@@ -1,6 +1,7 @@
 """The ASGI application: GraphQL (with GraphiQL) at /graphql, resumable uploads
-(tus) under /uploads/, signed local files under /files/, liveness (/healthz) and
-readiness (/readyz). `create_app` is the uvicorn factory."""
+(tus) under /uploads/, signed local files under /files/, liveness (/healthz),
+readiness (/readyz) and Prometheus metrics (/metrics). `create_app` is the uvicorn
+factory."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from gql_media.http.cors import cors_middleware
 from gql_media.http.files import files_route
 from gql_media.http.graphiql import vendor_route
 from gql_media.http.graphql import GraphQLApp
+from gql_media.http.metrics import metrics_route
 from gql_media.http.readiness import readiness_route
 from gql_media.http.tus import tus_routes
 from gql_media.http.webhooks import webhook_routes
@@ -69,6 +71,7 @@ def create_app(
         Route("/", _home),
         Route("/healthz", _health),
         readiness_route(runtime),
+        metrics_route(settings.metrics),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
     ]

@@ -149,6 +149,13 @@ class WebhookSettings(BaseModel):
     tolerance_seconds: int = Field(default=300, ge=1, le=3600)
 
 
+class MetricsSettings(BaseModel):
+    """Who may read /metrics."""
+
+    # A bearer token for /metrics; unset: only loopback clients may read it.
+    token: str | None = None
+
+
 class Settings(BaseSettings):
     """All settings of one gql-media process."""
 
@@ -201,6 +208,7 @@ class Settings(BaseSettings):
     media: MediaSettings = Field(default_factory=MediaSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     cors: CorsSettings = Field(default_factory=CorsSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     @property
     def db_url(self) -> str:

@@ -19,6 +19,7 @@ from gql_media.schema.common.errors import (
     NotFoundError,
     TooLargeError,
 )
+from gql_media.schema.common.metrics import RequestMetrics
 from gql_media.schema.common.protections import GuardedSchema, protections
 from gql_media.schema.common.scalars import SCALARS
 
@@ -51,5 +52,5 @@ def build_schema() -> strawberry.Schema:
             ForbiddenUrlError,
             TooLargeError,
         ],
-        extensions=protections(),
+        extensions=[*protections(), RequestMetrics],
     )
