@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -19,6 +20,7 @@ from gql_media.http.graphiql import vendor_route
 from gql_media.http.graphql import GraphQLApp
 from gql_media.http.metrics import metrics_route
 from gql_media.http.readiness import readiness_route
+from gql_media.http.request_ids import RequestIds
 from gql_media.http.tus import tus_routes
 from gql_media.http.webhooks import webhook_routes
 from gql_media.resolvers.root import build_schema
@@ -81,7 +83,9 @@ def create_app(
     if isinstance(runtime.storage, LocalStorage):
         routes.append(files_route(runtime.storage, settings.signing_key()))
     app = Starlette(
-        routes=routes, middleware=[cors_middleware(settings.cors)], lifespan=lifespan
+        routes=routes,
+        middleware=[Middleware(RequestIds), cors_middleware(settings.cors)],
+        lifespan=lifespan,
     )
     app.state.runtime = runtime
     return app

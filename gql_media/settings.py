@@ -149,6 +149,14 @@ class WebhookSettings(BaseModel):
     tolerance_seconds: int = Field(default=300, ge=1, le=3600)
 
 
+class LogSettings(BaseModel):
+    """How log lines look."""
+
+    # "json": one JSON object per line (for log shippers); "console": for people.
+    format: Literal["console", "json"] = "console"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
 class MetricsSettings(BaseModel):
     """Who may read /metrics."""
 
@@ -209,6 +217,7 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     cors: CorsSettings = Field(default_factory=CorsSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
 
     @property
     def db_url(self) -> str:
@@ -223,6 +232,15 @@ class Settings(BaseSettings):
     @property
     def storage_dir(self) -> Path:
         return self.storage.local_dir or self.data_dir / "storage"
+
+    def secrets(self) -> list[str | None]:
+        """Values that must never reach a log line."""
+        return [
+            self.secret_key,
+            self.storage.secret_access_key,
+            self.webhooks.replicate_secret,
+            self.metrics.token,
+        ]
 
     def ensure_dirs(self) -> None:
         """Create the data directories this process writes to."""

@@ -24,6 +24,7 @@ from gql_media.jobs.imports import import_url
 from gql_media.jobs.thumbnails import regenerate_thumbnail
 from gql_media.jobs.uploads import process_upload
 from gql_media.kit.clock import now
+from gql_media.kit.logs import job_context
 from gql_media.models import JobKind, JobStatus
 from gql_media.queue import JobHandler, RetryLater
 from gql_media.runtime import Runtime
@@ -52,7 +53,14 @@ def make_handler(runtime: Runtime) -> JobHandler:
 
 
 async def run_job(runtime: Runtime, job_id: str) -> None:
-    """Run one job; raises RetryLater when a transient error leaves attempts."""
+    """Run one job; raises RetryLater when a transient error leaves attempts.
+
+    Every line logged while it runs carries the job id (`kit.logs`)."""
+    with job_context(job_id):
+        await _run_job(runtime, job_id)
+
+
+async def _run_job(runtime: Runtime, job_id: str) -> None:
     job = await jobs.claim(runtime, job_id)
     if job is None:
         logger.info("job %s is not queued any more; skipped", job_id)
