@@ -23,6 +23,7 @@ from gql_media.http.readiness import readiness_route
 from gql_media.http.request_ids import RequestIds
 from gql_media.http.tus import tus_routes
 from gql_media.http.webhooks import webhook_routes
+from gql_media.kit import tracing
 from gql_media.resolvers.root import build_schema
 from gql_media.services.jobs.lifecycle import recover
 from gql_media.settings import Settings
@@ -44,8 +45,11 @@ def create_app(
     """
     settings = settings or startup.settings_or_exit()
     settings.ensure_dirs()
+    tracing.configure(
+        settings.tracing.exporter, "api", endpoint=settings.tracing.otlp_endpoint
+    )
     runtime = wire(settings)
-    graphql = GraphQLApp(build_schema(), runtime)
+    graphql = GraphQLApp(build_schema(tracing=tracing.enabled()), runtime)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

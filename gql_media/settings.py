@@ -157,6 +157,15 @@ class LogSettings(BaseModel):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+class TracingSettings(BaseModel):
+    """OpenTelemetry traces; off unless an exporter is chosen."""
+
+    # "otlp": OTLP over HTTP (to otlp_endpoint, or the OTEL_EXPORTER_OTLP_*
+    # variables); "console": spans printed to stdout, for debugging.
+    exporter: Literal["none", "otlp", "console"] = "none"
+    otlp_endpoint: str | None = None
+
+
 class MetricsSettings(BaseModel):
     """Who may read /metrics."""
 
@@ -218,6 +227,7 @@ class Settings(BaseSettings):
     cors: CorsSettings = Field(default_factory=CorsSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     log: LogSettings = Field(default_factory=LogSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
 
     @property
     def db_url(self) -> str:

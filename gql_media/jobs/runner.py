@@ -23,6 +23,7 @@ from gql_media.jobs.exports import export_generation
 from gql_media.jobs.imports import import_url
 from gql_media.jobs.thumbnails import regenerate_thumbnail
 from gql_media.jobs.uploads import process_upload
+from gql_media.kit import tracing
 from gql_media.kit.clock import now
 from gql_media.kit.logs import job_context
 from gql_media.models import JobKind, JobStatus
@@ -65,6 +66,11 @@ async def _run_job(runtime: Runtime, job_id: str) -> None:
     if job is None:
         logger.info("job %s is not queued any more; skipped", job_id)
         return
+    with tracing.job_span(job.kind.value, str(job.id), job.payload or {}):
+        await _run_claimed(runtime, job)
+
+
+async def _run_claimed(runtime: Runtime, job: models.Job) -> None:
     function = JOB_FUNCTIONS[JobKind(job.kind)]
     work_dir = runtime.tmp_path(f"job-{job.id}")
     work_dir.mkdir(parents=True, exist_ok=True)

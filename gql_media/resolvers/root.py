@@ -1,7 +1,10 @@
 """The schema: each domain's root fields merged into one Query, Mutation and
 Subscription. A new domain adds its three classes here, nothing else."""
 
+from typing import Any
+
 import strawberry
+from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.schema.config import StrawberryConfig
 
 from gql_media.resolvers.assets import AssetMutation, AssetQuery
@@ -39,7 +42,11 @@ class Subscription(JobSubscription, GenerationSubscription):
     pass
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, tracing: bool = False) -> strawberry.Schema:
+    """The schema; with `tracing`, Strawberry's OpenTelemetry extension too."""
+    extensions: list[Any] = [*protections(), RequestMetrics]
+    if tracing:
+        extensions.append(OpenTelemetryExtension)
     return GuardedSchema(
         query=Query,
         mutation=Mutation,
@@ -52,5 +59,5 @@ def build_schema() -> strawberry.Schema:
             ForbiddenUrlError,
             TooLargeError,
         ],
-        extensions=[*protections(), RequestMetrics],
+        extensions=extensions,
     )

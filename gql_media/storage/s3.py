@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError, HTTPClientError, IncompleteReadErro
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from gql_media.errors import NotFound, TransientError
+from gql_media.kit import tracing
 from gql_media.settings import StorageSettings
 from gql_media.storage.base import Storage
 
@@ -23,11 +24,19 @@ _MISSING_CODES = {"404", "NoSuchKey", "NotFound", "NoSuchUpload"}
 
 
 @contextlib.contextmanager
-def _mapped_errors(key: str) -> Iterator[None]:
+def _mapped_errors(key: str, operation: str | None = None) -> Iterator[None]:
     """Turn a missing key into NotFound and server or network trouble into
-    TransientError; anything else (403, a missing bucket) stays a ClientError."""
+    TransientError; anything else (403, a missing bucket) stays a ClientError.
+
+    With `operation`, the call is a tracing span ("s3 <operation>")."""
+    span = (
+        tracing.span(f"s3 {operation}", **{"s3.key": key})
+        if operation
+        else contextlib.nullcontext()
+    )
     try:
-        yield
+        with span:
+            yield
     except ClientError as exc:
         code = str(exc.response.get("Error", {}).get("Code", ""))
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
@@ -152,16 +161,16 @@ class S3Storage(Storage):
         client = await self.client()
         size = (await asyncio.to_thread(path.stat)).st_size
         if size < self.settings.multipart_threshold_bytes:
-            with path.open("rb") as body, _mapped_errors(key):
+            with path.open("rb") as body, _mapped_errors(key, "put_object"):
                 await client.put_object(Bucket=self.bucket, Key=key, Body=body, **extra)
             return
-        with _mapped_errors(key):
+        with _mapped_errors(key, "create_multipart_upload"):
             created = await client.create_multipart_upload(
                 Bucket=self.bucket, Key=key, **extra
             )
         upload_id = created["UploadId"]
         try:
-            with _mapped_errors(key):
+            with _mapped_errors(key, "upload_parts"):
                 parts = await self._upload_parts(client, key, upload_id, path)
                 await client.complete_multipart_upload(
                     Bucket=self.bucket,
@@ -211,7 +220,7 @@ class S3Storage(Storage):
         """Store a small object under `key`."""
         extra = {"ContentType": content_type} if content_type else {}
         client = await self.client()
-        with _mapped_errors(key):
+        with _mapped_errors(key, "put_object"):
             await client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
 
     async def download(self, key: str, dest: Path) -> None:
@@ -249,7 +258,7 @@ class S3Storage(Storage):
     async def delete(self, key: str) -> None:
         """Remove the object under `key`; a missing key is not an error."""
         client = await self.client()
-        with _mapped_errors(key):
+        with _mapped_errors(key, "delete_object"):
             await client.delete_object(Bucket=self.bucket, Key=key)
 
     async def exists(self, key: str) -> bool:
@@ -267,7 +276,7 @@ class S3Storage(Storage):
             NotFound: no object under `key`.
         """
         client = await self.client()
-        with _mapped_errors(key):
+        with _mapped_errors(key, "head_object"):
             head = await client.head_object(Bucket=self.bucket, Key=key)
         return int(head["ContentLength"])
 
@@ -355,7 +364,7 @@ class S3Storage(Storage):
     async def copy(self, source: str, dest: str) -> None:
         """Copy an object inside the bucket, server-side (objects up to 5 GB)."""
         client = await self.client()
-        with _mapped_errors(source):
+        with _mapped_errors(source, "copy_object"):
             await client.copy_object(
                 Bucket=self.bucket,
                 Key=dest,

@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from gql_media import models
 from gql_media.bus import job_channel
 from gql_media.errors import Cancelled, GqlMediaError, InvalidState
+from gql_media.kit import tracing
 from gql_media.kit.clock import now
 from gql_media.kit.ids import get_owned
 from gql_media.kit.metrics import JOB_SECONDS, JOB_STAGE_SECONDS, JOBS_ENDED
@@ -183,13 +184,19 @@ async def create_job(
     max_attempts: int,
     payload: dict[str, Any] | None = None,
 ) -> models.Job:
-    """Insert a QUEUED job row (call inside the caller's transaction)."""
+    """Insert a QUEUED job row (call inside the caller's transaction).
+
+    The current trace context rides along in the payload, so the job's span joins
+    the trace of the request that asked for it (`kit.tracing`)."""
+    payload = dict(payload or {})
+    if trace := tracing.carrier():
+        payload[tracing.TRACE_KEY] = trace
     return await models.Job.create(
         owner_id=owner_id,
         kind=kind,
         asset=asset,
         max_attempts=max_attempts,
-        payload=payload or {},
+        payload=payload,
     )
 
 
