@@ -53,9 +53,18 @@ def configure(
         chosen = ConsoleSpanExporter()
     if chosen is None:
         return
-    provider = TracerProvider(
-        resource=Resource.create({"service.name": "gql-media", "gql_media.role": role})
-    )
+    current = trace.get_tracer_provider()
+    if isinstance(current, TracerProvider):
+        # The global provider can be set once per process; a process that turned
+        # tracing off and on again (tests) keeps it and adds the new exporter.
+        provider = current
+    else:
+        provider = TracerProvider(
+            resource=Resource.create(
+                {"service.name": "gql-media", "gql_media.role": role}
+            )
+        )
+        trace.set_tracer_provider(provider)
     # In-memory (tests) exports as spans end; real exporters batch in a thread.
     processor = (
         SimpleSpanProcessor(chosen)
@@ -63,9 +72,9 @@ def configure(
         else BatchSpanProcessor(chosen)
     )
     provider.add_span_processor(processor)
-    trace.set_tracer_provider(provider)
     _instrument_libraries()
     _state["tracer"] = provider.get_tracer("gql_media")
+    _state["processor"] = processor
     logger.info("tracing on (%s exporter)", type(chosen).__name__)
 
 
@@ -129,7 +138,6 @@ def shutdown() -> None:
 
     AsyncPGInstrumentor().uninstrument()
     RedisInstrumentor().uninstrument()
-    provider = trace.get_tracer_provider()
-    if isinstance(provider, TracerProvider):
-        provider.force_flush()
+    # Flushes what is pending, then stops the exporter for good.
+    _state.pop("processor").shutdown()
     _state["tracer"] = None
