@@ -11,11 +11,13 @@ from typing import Any
 
 from arq import Retry, func
 from arq.connections import RedisSettings
+from arq.worker import get_kwargs
 
 from gql_media import db, jobs
 from gql_media import startup as checks
 from gql_media.kit import logs, tracing
 from gql_media.queue import RetryLater
+from gql_media.queue.arq_worker import REDIS_DOWN, ResilientWorker
 from gql_media.runtime import Runtime
 from gql_media.services.jobs.sweeper import sweep
 from gql_media.settings import Settings
@@ -67,11 +69,21 @@ async def run_job(ctx: dict[str, Any], job_id: str) -> None:
 async def _sweep_forever(runtime: Runtime) -> None:
     # A loop rather than an arq cron: arq's cron resolution and its unique-run
     # lock would stretch the bound on how long a dead worker's job waits.
+    redis_down = False
     while True:
         try:
             await sweep(runtime)
+        except REDIS_DOWN as exc:
+            # Said once per outage: the sweep runs every few seconds meanwhile.
+            if not redis_down:
+                logger.warning("sweep: redis unreachable (%s); retrying", exc)
+            redis_down = True
         except Exception:
             logger.exception("sweep failed; trying again next round")
+        else:
+            if redis_down:
+                logger.warning("sweep: redis back")
+            redis_down = False
         await asyncio.sleep(runtime.settings.job_sweep_seconds)
 
 
@@ -97,7 +109,8 @@ _OPTIONS = worker_options(SETTINGS)
 
 
 class WorkerSettings:
-    """What `arq worker.WorkerSettings` reads."""
+    """What `arq worker.WorkerSettings` reads (see worker.py for the class it
+    builds) and what `run()` builds a worker from."""
 
     functions = _OPTIONS["functions"]
     redis_settings = _OPTIONS["redis_settings"]
@@ -109,3 +122,9 @@ class WorkerSettings:
     on_startup = startup
     on_shutdown = shutdown
     health_check_interval = 30
+
+
+def run() -> None:
+    """`gql-media worker`: arq's `run_worker`, with the worker that waits out a
+    Redis outage."""
+    ResilientWorker(**get_kwargs(WorkerSettings)).run()  # type: ignore[arg-type]

@@ -84,12 +84,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                     file=sys.stderr,
                 )
                 return 2
-            from arq.worker import run_worker
-
-            from gql_media.arq_worker import WorkerSettings
+            from gql_media.arq_worker import run
 
             _prepare(settings, "worker")
-            run_worker(WorkerSettings)  # type: ignore[arg-type]
+            run()
             return 0
     return 2  # pragma: no cover - argparse rejects unknown commands
 

@@ -36,6 +36,8 @@ class StorageSettings(BaseModel):
     # Files at least this large go up as multipart uploads of `part_size` parts.
     multipart_threshold_bytes: int = Field(default=16 * 1024 * 1024, ge=5 * 1024**2)
     part_size_bytes: int = Field(default=8 * 1024 * 1024, ge=5 * 1024**2)
+    # Parts of one multipart upload in flight at once (connections, not memory).
+    part_concurrency: int = Field(default=4, ge=1, le=64)
 
 
 class LimitsSettings(BaseModel):
@@ -200,10 +202,12 @@ class Settings(BaseSettings):
     job_timeout_video_seconds: float = Field(default=1800.0, gt=0)
     job_timeout_image_seconds: float = Field(default=600.0, gt=0)
     # A running job writes a heartbeat this often; the sweeper takes back jobs
-    # whose heartbeat is older than job_stale_seconds (a killed worker).
-    job_heartbeat_seconds: float = Field(default=10.0, gt=0)
-    job_stale_seconds: float = Field(default=45.0, gt=0)
-    job_sweep_seconds: float = Field(default=10.0, gt=0)
+    # whose heartbeat is older than job_stale_seconds (a killed worker). A dead
+    # worker's job runs again within stale + sweep (+ one arq poll): 12 s by
+    # default, for 20 heartbeat UPDATEs per running job per minute.
+    job_heartbeat_seconds: float = Field(default=3.0, gt=0)
+    job_stale_seconds: float = Field(default=10.0, gt=0)
+    job_sweep_seconds: float = Field(default=2.0, gt=0)
     # Prefix of links to local files, e.g. https://media.example.com; relative if unset.
     public_base_url: str | None = None
     # Set to use the distributed mode: arq workers and the Redis progress bus.

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import io
 import logging
 from collections.abc import AsyncGenerator, Iterator
 from pathlib import Path
@@ -24,7 +25,7 @@ _MISSING_CODES = {"404", "NoSuchKey", "NotFound", "NoSuchUpload"}
 
 
 @contextlib.contextmanager
-def _mapped_errors(key: str, operation: str | None = None) -> Iterator[None]:
+def mapped_errors(key: str, operation: str | None = None) -> Iterator[None]:
     """Turn a missing key into NotFound and server or network trouble into
     TransientError; anything else (403, a missing bucket) stays a ClientError.
 
@@ -56,6 +57,52 @@ def _content_disposition(filename: str) -> str:
         c if " " <= c < "\x7f" and c not in '"\\' else "_" for c in filename
     )
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+class _FilePart(io.RawIOBase):
+    """A byte range of a file as a seekable stream: botocore hashes it for the
+    signature and rewinds it for a retry, aiohttp sends it in small reads. A
+    part held as bytes would cost its size two or three times over (the read,
+    the socket's send buffer), per part in flight."""
+
+    def __init__(self, path: Path, start: int, length: int) -> None:
+        super().__init__()
+        self._file = path.open("rb")
+        self._start = start
+        self._length = length
+        self._pos = 0
+        self._file.seek(start)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def __len__(self) -> int:
+        # botocore takes the Content-Length from len().
+        return self._length
+
+    def read(self, size: int | None = -1) -> bytes:
+        remaining = self._length - self._pos
+        if size is None or size < 0 or size > remaining:
+            size = remaining
+        data = self._file.read(size)
+        self._pos += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._length}
+        self._pos = max(0, min(self._length, base[whence] + offset))
+        self._file.seek(self._start + self._pos)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
 
 
 class S3Storage(Storage):
@@ -101,6 +148,8 @@ class S3Storage(Storage):
         config = Config(
             signature_version="s3v4",  # presigned URLs too, never SigV2
             retries={"mode": "standard", "max_attempts": 3},
+            # Room for every concurrent part of a multipart upload.
+            max_pool_connections=max(10, self.settings.part_concurrency),
         )
         if endpoint_url:
             # S3-compatible stores: path-style addressing, and checksums only
@@ -161,17 +210,17 @@ class S3Storage(Storage):
         client = await self.client()
         size = (await asyncio.to_thread(path.stat)).st_size
         if size < self.settings.multipart_threshold_bytes:
-            with path.open("rb") as body, _mapped_errors(key, "put_object"):
+            with path.open("rb") as body, mapped_errors(key, "put_object"):
                 await client.put_object(Bucket=self.bucket, Key=key, Body=body, **extra)
             return
-        with _mapped_errors(key, "create_multipart_upload"):
+        with mapped_errors(key, "create_multipart_upload"):
             created = await client.create_multipart_upload(
                 Bucket=self.bucket, Key=key, **extra
             )
         upload_id = created["UploadId"]
         try:
-            with _mapped_errors(key, "upload_parts"):
-                parts = await self._upload_parts(client, key, upload_id, path)
+            with mapped_errors(key, "upload_parts"):
+                parts = await self._upload_parts(client, key, upload_id, path, size)
                 await client.complete_multipart_upload(
                     Bucket=self.bucket,
                     Key=key,
@@ -180,30 +229,48 @@ class S3Storage(Storage):
                 )
         except BaseException:
             # Shielded: a second cancellation must not stop the abort half-way.
-            await asyncio.shield(self._abort(client, key, upload_id))
+            await asyncio.shield(self.abort_upload(client, key, upload_id))
             raise
 
     async def _upload_parts(
-        self, client: Any, key: str, upload_id: str, path: Path
+        self, client: Any, key: str, upload_id: str, path: Path, size: int
     ) -> list[dict[str, Any]]:
-        # One part in memory at a time; reads happen in a worker thread.
-        parts: list[dict[str, Any]] = []
-        with path.open("rb") as source:
-            while chunk := await asyncio.to_thread(
-                source.read, self.settings.part_size_bytes
-            ):
-                number = len(parts) + 1
-                response = await client.upload_part(
-                    Bucket=self.bucket,
-                    Key=key,
-                    UploadId=upload_id,
-                    PartNumber=number,
-                    Body=chunk,
-                )
-                parts.append({"ETag": response["ETag"], "PartNumber": number})
-        return parts
+        """Send the parts `part_concurrency` at a time, so one part's round trip
+        does not set the pace. Each part is read from the file as it is sent, so
+        no part sits whole in memory however many are in flight."""
+        part_size = self.settings.part_size_bytes
+        slots = asyncio.Semaphore(self.settings.part_concurrency)
+        etags: dict[int, str] = {}
 
-    async def _abort(self, client: Any, key: str, upload_id: str) -> None:
+        async def send(number: int) -> None:
+            async with slots:
+                start = (number - 1) * part_size
+                # Opened here, not in a thread: a cancellation while a thread
+                # opened it would leave the file to the garbage collector.
+                body = _FilePart(path, start, min(part_size, size - start))
+                try:
+                    response = await client.upload_part(
+                        Bucket=self.bucket,
+                        Key=key,
+                        UploadId=upload_id,
+                        PartNumber=number,
+                        Body=body,
+                    )
+                finally:
+                    body.close()
+                etags[number] = response["ETag"]
+
+        try:
+            # The first failed part cancels the others.
+            async with asyncio.TaskGroup() as group:
+                for number in range(1, -(-size // part_size) + 1):
+                    group.create_task(send(number))
+        except BaseExceptionGroup as failed:
+            # The caller maps and reports one error, as with sequential parts.
+            raise failed.exceptions[0] from None
+        return [{"ETag": etags[n], "PartNumber": n} for n in sorted(etags)]
+
+    async def abort_upload(self, client: Any, key: str, upload_id: str) -> None:
         try:
             await client.abort_multipart_upload(
                 Bucket=self.bucket, Key=key, UploadId=upload_id
@@ -220,7 +287,7 @@ class S3Storage(Storage):
         """Store a small object under `key`."""
         extra = {"ContentType": content_type} if content_type else {}
         client = await self.client()
-        with _mapped_errors(key, "put_object"):
+        with mapped_errors(key, "put_object"):
             await client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
 
     async def download(self, key: str, dest: Path) -> None:
@@ -248,7 +315,7 @@ class S3Storage(Storage):
             NotFound: no object under `key` (when iteration starts).
         """
         client = await self.client()
-        with _mapped_errors(key):
+        with mapped_errors(key):
             response = await client.get_object(Bucket=self.bucket, Key=key)
             body = response["Body"]
             async with body:  # releases the connection however iteration ends
@@ -258,7 +325,7 @@ class S3Storage(Storage):
     async def delete(self, key: str) -> None:
         """Remove the object under `key`; a missing key is not an error."""
         client = await self.client()
-        with _mapped_errors(key, "delete_object"):
+        with mapped_errors(key, "delete_object"):
             await client.delete_object(Bucket=self.bucket, Key=key)
 
     async def exists(self, key: str) -> bool:
@@ -276,7 +343,7 @@ class S3Storage(Storage):
             NotFound: no object under `key`.
         """
         client = await self.client()
-        with _mapped_errors(key, "head_object"):
+        with mapped_errors(key, "head_object"):
             head = await client.head_object(Bucket=self.bucket, Key=key)
         return int(head["ContentLength"])
 
@@ -296,80 +363,6 @@ class S3Storage(Storage):
             "get_object", Params=params, ExpiresIn=expires_in
         )
         return url
-
-    async def start_multipart(self, key: str, content_type: str | None) -> str:
-        """Open a multipart upload under `key` for a client to send parts to;
-        its S3 upload id."""
-        extra = {"ContentType": content_type} if content_type else {}
-        client = await self.client()
-        with _mapped_errors(key):
-            created = await client.create_multipart_upload(
-                Bucket=self.bucket, Key=key, **extra
-            )
-        return str(created["UploadId"])
-
-    async def part_url(
-        self, key: str, upload_id: str, number: int, expires_in: int
-    ) -> str:
-        """A presigned PUT URL for part `number` of a multipart upload."""
-        client = await self.public_client()
-        url: str = await client.generate_presigned_url(
-            "upload_part",
-            Params={
-                "Bucket": self.bucket,
-                "Key": key,
-                "UploadId": upload_id,
-                "PartNumber": number,
-            },
-            ExpiresIn=expires_in,
-        )
-        return url
-
-    async def complete_multipart(self, key: str, upload_id: str) -> None:
-        """Join the parts the client sent (as S3 lists them) into the object.
-
-        Raises:
-            NotFound: the upload is unknown (aborted, expired).
-            ClientError: S3 refused (no parts, a part too small).
-        """
-        client = await self.client()
-        parts: list[dict[str, Any]] = []
-        marker = 0
-        with _mapped_errors(key):
-            while True:
-                listed = await client.list_parts(
-                    Bucket=self.bucket,
-                    Key=key,
-                    UploadId=upload_id,
-                    PartNumberMarker=marker,
-                )
-                parts += [
-                    {"ETag": part["ETag"], "PartNumber": part["PartNumber"]}
-                    for part in listed.get("Parts", [])
-                ]
-                if not listed.get("IsTruncated"):
-                    break
-                marker = int(listed["NextPartNumberMarker"])
-            await client.complete_multipart_upload(
-                Bucket=self.bucket,
-                Key=key,
-                UploadId=upload_id,
-                MultipartUpload={"Parts": parts},
-            )
-
-    async def abort_multipart(self, key: str, upload_id: str) -> None:
-        """Drop a multipart upload and its parts (errors are logged only)."""
-        await self._abort(await self.client(), key, upload_id)
-
-    async def copy(self, source: str, dest: str) -> None:
-        """Copy an object inside the bucket, server-side (objects up to 5 GB)."""
-        client = await self.client()
-        with _mapped_errors(source, "copy_object"):
-            await client.copy_object(
-                Bucket=self.bucket,
-                Key=dest,
-                CopySource={"Bucket": self.bucket, "Key": source},
-            )
 
     async def close(self) -> None:
         """Close the client (and its connection pool)."""

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from arq.worker import Worker
 
 from gql_media.arq_worker import worker_options
+from gql_media.queue.arq_worker import ResilientWorker
 from gql_media.settings import Settings
 from gql_media.wiring import wire
 from tests.conftest import Server
@@ -38,7 +38,7 @@ class InProcessWorker:
             ctx["runtime"] = self.runtime
             self._started.set()
 
-        self.worker = Worker(
+        self.worker = ResilientWorker(
             **worker_options(settings), on_startup=startup, handle_signals=False
         )
         self._task: asyncio.Task[None] | None = None

@@ -23,6 +23,7 @@ from gql_media.models import DirectUploadStatus
 from gql_media.runtime import Runtime
 from gql_media.services.assets import library
 from gql_media.services.assets.validation import AssetDetails, ReceivedFile, check_name
+from gql_media.storage import s3_presigned
 from gql_media.storage.keys import blob_key
 from gql_media.storage.s3 import S3Storage
 
@@ -106,16 +107,18 @@ async def create(
         expires_at=now() + timedelta(seconds=ttl),
     )
     row.staging_key = f"uploads/{row.id}"
-    row.s3_upload_id = await storage.start_multipart(
-        row.staging_key, request.content_type
+    row.s3_upload_id = await s3_presigned.start_multipart(
+        storage, row.staging_key, request.content_type
     )
     try:
         await row.save()
     except BaseException:
-        await storage.abort_multipart(row.staging_key, row.s3_upload_id)
+        await s3_presigned.abort_multipart(storage, row.staging_key, row.s3_upload_id)
         raise
     urls = [
-        await storage.part_url(row.staging_key, row.s3_upload_id, number, ttl)
+        await s3_presigned.part_url(
+            storage, row.staging_key, row.s3_upload_id, number, ttl
+        )
         for number in range(1, count + 1)
     ]
     return row, urls
@@ -139,10 +142,12 @@ async def complete(runtime: Runtime, owner_id: str, upload_id: str) -> Completed
     if not claimed:
         raise InvalidState(f"the direct upload is {row.status.value}, not PENDING")
     try:
-        await storage.complete_multipart(row.staging_key, row.s3_upload_id)
+        await s3_presigned.complete_multipart(
+            storage, row.staging_key, row.s3_upload_id
+        )
     except Exception as exc:
         logger.info("direct upload %s: joining the parts failed: %s", row.id, exc)
-        await storage.abort_multipart(row.staging_key, row.s3_upload_id)
+        await s3_presigned.abort_multipart(storage, row.staging_key, row.s3_upload_id)
         error = InvalidInput("the parts are missing or too small")
         raise await _fail(row, error) from None
     try:
@@ -158,7 +163,7 @@ async def complete(runtime: Runtime, owner_id: str, upload_id: str) -> Completed
         key = blob_key(sha256)
         duplicate = await library.find_duplicate(owner_id, sha256)
         if duplicate is None and not await storage.exists(key):
-            await storage.copy(row.staging_key, key)
+            await s3_presigned.copy(storage, row.staging_key, key)
     finally:
         await storage.delete(row.staging_key)
     if duplicate is not None:
