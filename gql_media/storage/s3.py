@@ -25,7 +25,7 @@ _MISSING_CODES = {"404", "NoSuchKey", "NotFound", "NoSuchUpload"}
 
 
 @contextlib.contextmanager
-def mapped_errors(key: str, operation: str | None = None) -> Iterator[None]:
+def _mapped_errors(key: str, operation: str | None = None) -> Iterator[None]:
     """Turn a missing key into NotFound and server or network trouble into
     TransientError; anything else (403, a missing bucket) stays a ClientError.
 
@@ -210,16 +210,16 @@ class S3Storage(Storage):
         client = await self.client()
         size = (await asyncio.to_thread(path.stat)).st_size
         if size < self.settings.multipart_threshold_bytes:
-            with path.open("rb") as body, mapped_errors(key, "put_object"):
+            with path.open("rb") as body, _mapped_errors(key, "put_object"):
                 await client.put_object(Bucket=self.bucket, Key=key, Body=body, **extra)
             return
-        with mapped_errors(key, "create_multipart_upload"):
+        with _mapped_errors(key, "create_multipart_upload"):
             created = await client.create_multipart_upload(
                 Bucket=self.bucket, Key=key, **extra
             )
         upload_id = created["UploadId"]
         try:
-            with mapped_errors(key, "upload_parts"):
+            with _mapped_errors(key, "upload_parts"):
                 parts = await self._upload_parts(client, key, upload_id, path, size)
                 await client.complete_multipart_upload(
                     Bucket=self.bucket,
@@ -229,7 +229,7 @@ class S3Storage(Storage):
                 )
         except BaseException:
             # Shielded: a second cancellation must not stop the abort half-way.
-            await asyncio.shield(self.abort_upload(client, key, upload_id))
+            await asyncio.shield(self._abort(client, key, upload_id))
             raise
 
     async def _upload_parts(
@@ -270,7 +270,7 @@ class S3Storage(Storage):
             raise failed.exceptions[0] from None
         return [{"ETag": etags[n], "PartNumber": n} for n in sorted(etags)]
 
-    async def abort_upload(self, client: Any, key: str, upload_id: str) -> None:
+    async def _abort(self, client: Any, key: str, upload_id: str) -> None:
         try:
             await client.abort_multipart_upload(
                 Bucket=self.bucket, Key=key, UploadId=upload_id
@@ -287,7 +287,7 @@ class S3Storage(Storage):
         """Store a small object under `key`."""
         extra = {"ContentType": content_type} if content_type else {}
         client = await self.client()
-        with mapped_errors(key, "put_object"):
+        with _mapped_errors(key, "put_object"):
             await client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
 
     async def download(self, key: str, dest: Path) -> None:
@@ -315,7 +315,7 @@ class S3Storage(Storage):
             NotFound: no object under `key` (when iteration starts).
         """
         client = await self.client()
-        with mapped_errors(key):
+        with _mapped_errors(key):
             response = await client.get_object(Bucket=self.bucket, Key=key)
             body = response["Body"]
             async with body:  # releases the connection however iteration ends
@@ -325,7 +325,7 @@ class S3Storage(Storage):
     async def delete(self, key: str) -> None:
         """Remove the object under `key`; a missing key is not an error."""
         client = await self.client()
-        with mapped_errors(key, "delete_object"):
+        with _mapped_errors(key, "delete_object"):
             await client.delete_object(Bucket=self.bucket, Key=key)
 
     async def exists(self, key: str) -> bool:
@@ -343,7 +343,7 @@ class S3Storage(Storage):
             NotFound: no object under `key`.
         """
         client = await self.client()
-        with mapped_errors(key, "head_object"):
+        with _mapped_errors(key, "head_object"):
             head = await client.head_object(Bucket=self.bucket, Key=key)
         return int(head["ContentLength"])
 

@@ -3,7 +3,8 @@ bucket (direct uploads); the server opens, joins, aborts and copies."""
 
 from typing import Any
 
-from gql_media.storage.s3 import S3Storage, mapped_errors
+# The backend's own helpers: this module is its presigned half, split off for size.
+from gql_media.storage.s3 import S3Storage, _mapped_errors
 
 
 async def start_multipart(
@@ -13,7 +14,7 @@ async def start_multipart(
     its S3 upload id."""
     extra = {"ContentType": content_type} if content_type else {}
     client = await storage.client()
-    with mapped_errors(key):
+    with _mapped_errors(key):
         created = await client.create_multipart_upload(
             Bucket=storage.bucket, Key=key, **extra
         )
@@ -48,7 +49,7 @@ async def complete_multipart(storage: S3Storage, key: str, upload_id: str) -> No
     client = await storage.client()
     parts: list[dict[str, Any]] = []
     marker = 0
-    with mapped_errors(key):
+    with _mapped_errors(key):
         while True:
             listed = await client.list_parts(
                 Bucket=storage.bucket,
@@ -73,13 +74,13 @@ async def complete_multipart(storage: S3Storage, key: str, upload_id: str) -> No
 
 async def abort_multipart(storage: S3Storage, key: str, upload_id: str) -> None:
     """Drop a multipart upload and its parts (errors are logged only)."""
-    await storage.abort_upload(await storage.client(), key, upload_id)
+    await storage._abort(await storage.client(), key, upload_id)
 
 
 async def copy(storage: S3Storage, source: str, dest: str) -> None:
     """Copy an object inside the bucket, server-side (objects up to 5 GB)."""
     client = await storage.client()
-    with mapped_errors(source, "copy_object"):
+    with _mapped_errors(source, "copy_object"):
         await client.copy_object(
             Bucket=storage.bucket,
             Key=dest,
