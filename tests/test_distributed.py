@@ -371,7 +371,7 @@ async def test_a_worker_waits_out_a_redis_outage(
     for said_once in (
         "gql_media.queue.arq_worker: redis unreachable",
         "gql_media.queue.arq_worker: redis back",
-        "gql_media.arq_worker: sweep: redis unreachable",
+        "gql_media.worker: sweep: redis unreachable",
     ):
         assert len(re.findall(re.escape(said_once), log)) == 1, log
 
