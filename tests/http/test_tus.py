@@ -11,7 +11,10 @@ import pytest
 from tusclient import client as tus_client
 
 from gql_media import models
+from gql_media.errors import NotFound
 from gql_media.models import AssetStatus
+from gql_media.runtime import Runtime
+from gql_media.services.assets.resumable import ResumableUploads
 from tests.conftest import Server, wait_for_job
 from tests.support.media import ffmpeg, make_video
 
@@ -237,3 +240,23 @@ async def test_unknown_and_malformed_ids_read_as_unknown(server: Server) -> None
         for upload_id in ("0" * 32, "../../etc/passwd", "x"):
             response = await http.head(f"/uploads/{upload_id}", headers=TUS)
             assert response.status_code == 404
+
+
+async def test_another_owner_reads_an_upload_as_unknown(
+    runtime: Runtime, no_stray_files: None
+) -> None:
+    uploads = ResumableUploads(runtime)
+    upload = await uploads.create("owner-a", 10, {"filename": "a.bin"})
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"abcd"
+
+    for attempt in (
+        uploads.get("owner-b", upload.id),
+        uploads.append("owner-b", upload.id, 0, chunks()),
+        uploads.terminate("owner-b", upload.id),
+    ):
+        with pytest.raises(NotFound):
+            await attempt
+    assert (await uploads.get("owner-a", upload.id)).offset == 0
+    await uploads.terminate("owner-a", upload.id)
