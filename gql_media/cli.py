@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+from typing import Any
 
 from gql_media import datadir_lock, db, startup
 from gql_media.datadir_lock import DataDirInUse
@@ -119,11 +120,19 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         host=host,
         port=port,
         log_level="info",
-        # The protocol layer refuses a bigger WebSocket message before assembling
-        # it in memory; the view checks each message against the same cap.
-        ws_max_size=settings.limits.max_request_bytes,
+        **uvicorn_options(settings),
     )
     return 0
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """The uvicorn options our settings decide (`serve`, the benchmarks)."""
+    return {
+        # The protocol layer refuses a bigger WebSocket message before assembling
+        # it in memory; the view checks each message against the same cap.
+        "ws_max_size": settings.limits.max_request_bytes,
+        "ws_per_message_deflate": settings.ws_per_message_deflate,
+    }
 
 
 if __name__ == "__main__":
