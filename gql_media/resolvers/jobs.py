@@ -53,7 +53,9 @@ class JobQuery:
                     query = query.filter(id__isnull=True)  # matches nothing
                 else:
                     query = query.filter(asset_id=filter.asset_id)
-        page = await paginate(query, NEWEST_FIRST, check_first(first), after)
+        page = await paginate(
+            query, NEWEST_FIRST, check_first(first), after, count=False
+        )
         return JobConnection.of(page, Job.from_model)
 
 

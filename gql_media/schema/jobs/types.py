@@ -91,4 +91,4 @@ class Job:
 
 @strawberry.type(description="A page of jobs, newest first.")
 class JobConnection(Connection[Job]):
-    total_count: int
+    pass
