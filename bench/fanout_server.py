@@ -12,7 +12,9 @@ JSON lines on stdin and answering on stdout.
                    no bus, no database)
 
 Commands: {"cmd": "job"} -> {"job_id", "event"}; {"cmd": "count", "job_id"} ->
-{"count"}; {"cmd": "publish", "job_id", "event", "n"} -> {"seconds"}; {"cmd": "quit"}.
+{"count"}; {"cmd": "publish", "job_id", "event", "n"} -> {"seconds"};
+{"cmd": "publish_many", "jobs": [{"job_id", "event"}], "n"} -> {"seconds"} (n
+events to each job, round-robin); {"cmd": "quit"}.
 Each published event carries "<sequence> <CLOCK_MONOTONIC ns at publish>" in its
 `message`, so a client on this machine can compute the delay and check the order.
 """
@@ -35,6 +37,7 @@ from bench.common import run_loop
 from gql_media import db, models
 from gql_media.app import create_app
 from gql_media.bus import RedisBus, job_channel
+from gql_media.cli import uvicorn_options
 from gql_media.schema.common.context import LOCAL_OWNER
 from gql_media.services.jobs import lifecycle as jobs
 from gql_media.services.jobs.state import JobState
@@ -69,6 +72,19 @@ async def publish_all(publish: Publish, job_id: str, event: dict, n: int) -> flo
     return time.perf_counter() - started
 
 
+async def publish_many(publish: Publish, jobs: list[dict[str, Any]], n: int) -> float:
+    """n events to each of many jobs, one job after another per round."""
+    started = time.perf_counter()
+    batches = [(job["job_id"], events(job["event"], n)) for job in jobs]
+    for i in range(n):
+        for job_id, items in batches:
+            item = items[i]
+            item["message"] = f"{i + 1} {time.monotonic_ns()}"
+            await publish(job_channel(job_id), item)
+        await asyncio.sleep(0)  # a worker's publishes interleave with delivery
+    return time.perf_counter() - started
+
+
 async def app_server(mode: str, data_dir: Path, port: int, redis_url: str) -> None:
     settings = Settings(
         data_dir=data_dir,
@@ -80,7 +96,14 @@ async def app_server(mode: str, data_dir: Path, port: int, redis_url: str) -> No
     app = create_app(settings)
     runtime = app.state.runtime
     # Not uvicorn's default "info": it logs every WebSocket opened and closed.
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    # The options `gql-media serve` passes (per-message deflate off by default).
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        **uvicorn_options(settings),
+    )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     while not server.started:
@@ -115,7 +138,8 @@ async def publisher(redis_url: str) -> None:
 
 async def raw_server(port: int) -> None:
     """A plain broadcast server: the floor for pushing the same frames to the
-    same clients over the same WebSocket library (with its default deflate)."""
+    same clients over the same WebSocket library, without per-message deflate
+    as the app serves by default."""
     channels: dict[str, dict[ServerConnection, str]] = {}
     states: dict[str, dict[str, Any]] = {}
 
@@ -159,7 +183,13 @@ async def raw_server(port: int) -> None:
     def count(channel: str) -> int:
         return len(channels.get(channel.removeprefix("job:"), {}))
 
-    async with serve(handler, "127.0.0.1", port, subprotocols=["graphql-transport-ws"]):  # type: ignore[list-item]
+    async with serve(
+        handler,
+        "127.0.0.1",
+        port,
+        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        compression=None,
+    ):
         await control(new_job, publish, count)
 
 
@@ -183,6 +213,9 @@ async def control(
                 seconds = await publish_all(
                     publish, command["job_id"], command["event"], command["n"]
                 )
+                answer({"seconds": seconds})
+            case "publish_many":
+                seconds = await publish_many(publish, command["jobs"], command["n"])
                 answer({"seconds": seconds})
             case "quit":
                 return
