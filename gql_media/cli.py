@@ -114,9 +114,12 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
     from gql_media.app import create_app
+    from gql_media.gc_tuning import tune_gc
 
+    app = create_app(settings)
+    tune_gc(settings.gc_gen0_threshold)  # after start-up's imports and schema
     uvicorn.run(
-        create_app(settings),
+        app,
         host=host,
         port=port,
         log_level="info",

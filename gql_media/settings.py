@@ -192,6 +192,9 @@ class Settings(BaseSettings):
     # Off: compression runs once per socket per frame, the dominant cost of a
     # fan-out to many subscribers, for frames of a few hundred bytes.
     ws_per_message_deflate: bool = False
+    # `gql-media serve` freezes start-up's objects (gc.freeze) and collects young
+    # objects after this many allocations (Python: 700); 0 keeps the defaults.
+    gc_gen0_threshold: int = Field(default=50_000, ge=0)
     # Each check of /readyz (database, storage, Redis) fails after this long.
     readiness_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
 
