@@ -205,7 +205,7 @@ async def control(
     new_job: Callable[[], Awaitable[dict[str, Any]]], publish: Publish, count: Count
 ) -> None:
     loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
+    reader = asyncio.StreamReader(limit=1 << 24)  # publish_many: 1,000 jobs a line
     await loop.connect_read_pipe(
         lambda: asyncio.StreamReaderProtocol(reader), sys.stdin
     )
