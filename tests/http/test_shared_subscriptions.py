@@ -24,6 +24,8 @@ from gql_media.http.shared_subscriptions import Member
 from gql_media.schema.common.context import LOCAL_OWNER
 from gql_media.services.jobs import lifecycle as jobs
 from tests.conftest import Server
+from tests.support.generations import create as create_generation
+from tests.support.graphql import data
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -211,3 +213,26 @@ async def test_a_slow_member_holds_only_the_latest_payload() -> None:
         member.offer(f'{{"n":{n}}}')
     assert member.payload == '{"n":999}'
     assert await member.take() == '{"n":999}'
+
+
+GENERATION = """subscription ($id: ID!, $after: Int) {
+  generationProgress(id: $id, afterRevision: $after) { revision deleted }
+}"""
+
+
+async def test_generation_progress_resumes_after_a_revision(
+    server: Server, connect: Any
+) -> None:
+    generation = await create_generation(server.url)
+    revision = (await models.Generation.get(id=generation["id"])).revision
+    socket = await connect()
+    await socket.subscribe(GENERATION, {"id": generation["id"], "after": revision})
+    assert await socket.silent()  # the client has the current revision already
+    deleted = await data(
+        server.url,
+        "mutation ($id: ID!) { deleteGeneration(id: $id) { __typename } }",
+        {"id": generation["id"]},
+    )
+    assert deleted["deleteGeneration"]["__typename"] == "DeleteGenerationSuccess"
+    assert (await socket.next())["data"]["generationProgress"]["deleted"] is True
+    assert (await socket.message())["type"] == "complete"
