@@ -11,6 +11,7 @@ from typing import Any
 from gql_media import datadir_lock, db, startup
 from gql_media.datadir_lock import DataDirInUse
 from gql_media.errors import GqlMediaError
+from gql_media.kit import logs
 from gql_media.settings import Settings
 
 
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     """Run one command; StartupError, DataDirInUse and GqlMediaError are printed
     by the caller as one line each."""
+    logs.configure(settings.log.format, settings.log.level, settings.secrets())
     match args.command:
         case "serve":
             return _serve(settings, args.host, args.port)
@@ -122,7 +124,8 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         app,
         host=host,
         port=port,
-        log_level="info",
+        log_level=settings.log.level.lower(),
+        log_config=None,  # uvicorn's lines go through our handler (kit.logs)
         **uvicorn_options(settings),
     )
     return 0

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from gql_media.bus.base import Event, ProgressBus, SubscriptionLost
 from gql_media.bus.mailbox import Mailbox
+from gql_media.kit.metrics import BUS_PUBLISHED
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ class RedisBus(ProgressBus):
             redis.exceptions.ConnectionError: Redis is unreachable.
         """
         await self._redis.publish(channel, orjson.dumps(event))
+        BUS_PUBLISHED.labels("redis").inc()
 
     @asynccontextmanager
     async def subscribe(

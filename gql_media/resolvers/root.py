@@ -1,10 +1,14 @@
 """The schema: each domain's root fields merged into one Query, Mutation and
 Subscription. A new domain adds its three classes here, nothing else."""
 
+from typing import Any
+
 import strawberry
+from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.schema.config import StrawberryConfig
 
 from gql_media.resolvers.assets import AssetMutation, AssetQuery
+from gql_media.resolvers.direct_uploads import DirectUploadMutation
 from gql_media.resolvers.generations import (
     GenerationMutation,
     GenerationQuery,
@@ -18,6 +22,7 @@ from gql_media.schema.common.errors import (
     NotFoundError,
     TooLargeError,
 )
+from gql_media.schema.common.metrics import RequestMetrics
 from gql_media.schema.common.protections import GuardedSchema, protections
 from gql_media.schema.common.scalars import SCALARS
 
@@ -28,7 +33,7 @@ class Query(AssetQuery, JobQuery, GenerationQuery):
 
 
 @strawberry.type
-class Mutation(AssetMutation, JobMutation, GenerationMutation):
+class Mutation(AssetMutation, DirectUploadMutation, JobMutation, GenerationMutation):
     pass
 
 
@@ -37,7 +42,11 @@ class Subscription(JobSubscription, GenerationSubscription):
     pass
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, tracing: bool = False) -> strawberry.Schema:
+    """The schema; with `tracing`, Strawberry's OpenTelemetry extension too."""
+    extensions: list[Any] = [*protections(), RequestMetrics]
+    if tracing:
+        extensions.append(OpenTelemetryExtension)
     return GuardedSchema(
         query=Query,
         mutation=Mutation,
@@ -50,5 +59,5 @@ def build_schema() -> strawberry.Schema:
             ForbiddenUrlError,
             TooLargeError,
         ],
-        extensions=protections(),
+        extensions=extensions,
     )
