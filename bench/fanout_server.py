@@ -12,7 +12,9 @@ JSON lines on stdin and answering on stdout.
                    no bus, no database)
 
 Commands: {"cmd": "job"} -> {"job_id", "event"}; {"cmd": "count", "job_id"} ->
-{"count"}; {"cmd": "publish", "job_id", "event", "n"} -> {"seconds"}; {"cmd": "quit"}.
+{"count"}; {"cmd": "publish", "job_id", "event", "n"} -> {"seconds"};
+{"cmd": "publish_many", "jobs": [{"job_id", "event"}], "n"} -> {"seconds"} (n
+events to each job, round-robin); {"cmd": "quit"}.
 Each published event carries "<sequence> <CLOCK_MONOTONIC ns at publish>" in its
 `message`, so a client on this machine can compute the delay and check the order.
 """
@@ -35,6 +37,7 @@ from bench.common import run_loop
 from gql_media import db, models
 from gql_media.app import create_app
 from gql_media.bus import RedisBus, job_channel
+from gql_media.cli import uvicorn_options
 from gql_media.schema.common.context import LOCAL_OWNER
 from gql_media.services.jobs import lifecycle as jobs
 from gql_media.services.jobs.state import JobState
@@ -69,6 +72,27 @@ async def publish_all(publish: Publish, job_id: str, event: dict, n: int) -> flo
     return time.perf_counter() - started
 
 
+async def publish_many(publish: Publish, jobs: list[dict[str, Any]], n: int) -> float:
+    """n events to each of many jobs, one job after another per round."""
+    started = time.perf_counter()
+    batches = [(job["job_id"], events(job["event"], n)) for job in jobs]
+
+    def stamped(items: list[dict[str, Any]], i: int) -> dict[str, Any]:
+        items[i]["message"] = f"{i + 1} {time.monotonic_ns()}"
+        return items[i]
+
+    for i in range(n):
+        # Concurrently, as many workers would: one Redis round trip per event
+        # in a row would measure the publisher, not the fan-out.
+        await asyncio.gather(
+            *(
+                publish(job_channel(job_id), stamped(items, i))
+                for job_id, items in batches
+            )
+        )
+    return time.perf_counter() - started
+
+
 async def app_server(mode: str, data_dir: Path, port: int, redis_url: str) -> None:
     settings = Settings(
         data_dir=data_dir,
@@ -80,7 +104,14 @@ async def app_server(mode: str, data_dir: Path, port: int, redis_url: str) -> No
     app = create_app(settings)
     runtime = app.state.runtime
     # Not uvicorn's default "info": it logs every WebSocket opened and closed.
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    # The options `gql-media serve` passes (per-message deflate off by default).
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        **uvicorn_options(settings),
+    )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     while not server.started:
@@ -115,7 +146,8 @@ async def publisher(redis_url: str) -> None:
 
 async def raw_server(port: int) -> None:
     """A plain broadcast server: the floor for pushing the same frames to the
-    same clients over the same WebSocket library (with its default deflate)."""
+    same clients over the same WebSocket library, without per-message deflate
+    as the app serves by default."""
     channels: dict[str, dict[ServerConnection, str]] = {}
     states: dict[str, dict[str, Any]] = {}
 
@@ -159,7 +191,13 @@ async def raw_server(port: int) -> None:
     def count(channel: str) -> int:
         return len(channels.get(channel.removeprefix("job:"), {}))
 
-    async with serve(handler, "127.0.0.1", port, subprotocols=["graphql-transport-ws"]):  # type: ignore[list-item]
+    async with serve(
+        handler,
+        "127.0.0.1",
+        port,
+        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        compression=None,
+    ):
         await control(new_job, publish, count)
 
 
@@ -167,7 +205,7 @@ async def control(
     new_job: Callable[[], Awaitable[dict[str, Any]]], publish: Publish, count: Count
 ) -> None:
     loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
+    reader = asyncio.StreamReader(limit=1 << 24)  # publish_many: 1,000 jobs a line
     await loop.connect_read_pipe(
         lambda: asyncio.StreamReaderProtocol(reader), sys.stdin
     )
@@ -183,6 +221,9 @@ async def control(
                 seconds = await publish_all(
                     publish, command["job_id"], command["event"], command["n"]
                 )
+                answer({"seconds": seconds})
+            case "publish_many":
+                seconds = await publish_many(publish, command["jobs"], command["n"])
                 answer({"seconds": seconds})
             case "quit":
                 return

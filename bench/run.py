@@ -16,6 +16,7 @@ from bench.common import REPO, RESULTS, SMALL, machine
 # (name, module), in the order they run.
 BENCHMARKS: list[tuple[str, str]] = [
     ("tree", "tree"),
+    ("assets", "assets"),
     ("import", "imports"),
     ("hash", "hash"),
     ("fanout", "fanout"),

@@ -60,6 +60,7 @@ from bench.tree_baselines import (
 from bench.tree_naive import NaiveApp
 from gql_media import db
 from gql_media.app import create_app
+from gql_media.gc_tuning import tune_gc
 from gql_media.kit.pagination import MAX_PAGE
 from gql_media.schema.common.context import LOCAL_OWNER
 from gql_media.settings import Settings, StorageSettings
@@ -236,6 +237,8 @@ async def bench_database(
             storage=StorageSettings(),
         )
         app = create_app(settings, manage_db=False)
+        # As `gql-media serve` does; the baselines share this process and gain too.
+        tune_gc(settings.gc_gen0_threshold)
         storage = app.state.runtime.storage
         sql = SqlTree(storage, Tortoise.get_connection("default").capabilities.dialect)
         prebuilt = await sql.page(len(expected), None)

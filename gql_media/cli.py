@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+from typing import Any
 
 from gql_media import datadir_lock, db, startup
 from gql_media.datadir_lock import DataDirInUse
@@ -115,18 +116,29 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
     from gql_media.app import create_app
+    from gql_media.gc_tuning import tune_gc
 
+    app = create_app(settings)
+    tune_gc(settings.gc_gen0_threshold)  # after start-up's imports and schema
     uvicorn.run(
-        create_app(settings),
+        app,
         host=host,
         port=port,
         log_level=settings.log.level.lower(),
         log_config=None,  # uvicorn's lines go through our handler (kit.logs)
-        # The protocol layer refuses a bigger WebSocket message before assembling
-        # it in memory; the view checks each message against the same cap.
-        ws_max_size=settings.limits.max_request_bytes,
+        **uvicorn_options(settings),
     )
     return 0
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """The uvicorn options our settings decide (`serve`, the benchmarks)."""
+    return {
+        # The protocol layer refuses a bigger WebSocket message before assembling
+        # it in memory; the view checks each message against the same cap.
+        "ws_max_size": settings.limits.max_request_bytes,
+        "ws_per_message_deflate": settings.ws_per_message_deflate,
+    }
 
 
 if __name__ == "__main__":

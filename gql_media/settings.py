@@ -270,6 +270,13 @@ class Settings(BaseSettings):
     # How long a subscription waits for the bus to come back before it ends with
     # UNAVAILABLE ("live updates are down").
     bus_unavailable_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
+    # Per-message deflate on WebSockets (uvicorn's `ws_per_message_deflate`).
+    # Off: compression runs once per socket per frame, the dominant cost of a
+    # fan-out to many subscribers, for frames of a few hundred bytes.
+    ws_per_message_deflate: bool = False
+    # `gql-media serve` freezes start-up's objects (gc.freeze) and collects young
+    # objects after this many allocations (Python: 700); 0 keeps the defaults.
+    gc_gen0_threshold: int = Field(default=50_000, ge=0)
     # Each check of /readyz (database, storage, Redis) fails after this long.
     readiness_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
 

@@ -45,7 +45,7 @@ class ProgressBus(ABC):
 
     @abstractmethod
     def subscribe(
-        self, channel: str, *, end_on_loss: bool = False
+        self, channel: str, *, end_on_loss: bool = False, latest_only: bool = False
     ) -> AbstractAsyncContextManager[AsyncIterator[Event]]:
         """Listen on `channel` from the moment the context is entered.
 
@@ -54,6 +54,8 @@ class ProgressBus(ABC):
             end_on_loss: when the backend loses its link (so events may be lost),
                 make the iterator raise `SubscriptionLost` instead of carrying on
                 quietly once the link is back.
+            latest_only: the channel carries states, not a log: hold at most one
+                unread event, the latest (by `revision`; see `mailbox.Mailbox`).
 
         Raises:
             TimeoutError: the backend could not confirm the subscription in time.
@@ -63,6 +65,10 @@ class ProgressBus(ABC):
                 async for event in events:
                     ...
         """
+
+    def unread(self, channel: str) -> int:
+        """The most events any one local subscriber of `channel` has not read."""
+        return 0
 
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -1,39 +1,41 @@
-"""In-memory `ProgressBus` for the embedded mode: one process, asyncio queues."""
+"""In-memory `ProgressBus` for the embedded mode: one process, bounded mailboxes."""
 
-import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from gql_media.bus.base import Event, ProgressBus
+from gql_media.bus.mailbox import Mailbox
 from gql_media.kit.metrics import BUS_PUBLISHED
 
 logger = logging.getLogger(__name__)
 
 
 class MemoryBus(ProgressBus):
-    """Fan-out to per-subscriber bounded queues."""
+    """Fan-out to per-subscriber bounded mailboxes (see `Mailbox`)."""
 
     def __init__(self, max_backlog: int = 1000) -> None:
         self._max_backlog = max_backlog
-        self._subscribers: dict[str, set[asyncio.Queue[Event]]] = defaultdict(set)
+        self._subscribers: dict[str, set[Mailbox]] = defaultdict(set)
 
     async def publish(self, channel: str, event: Event) -> None:
         BUS_PUBLISHED.labels("memory").inc()
         for queue in list(self._subscribers.get(channel, ())):
-            if queue.full():
-                # Drop the oldest rather than block the publisher (a job).
-                queue.get_nowait()
+            # Never blocks the publisher (a job): a full mailbox drops its oldest.
+            if queue.put_nowait(event):
                 logger.warning("bus: subscriber of %s fell behind", channel)
-            queue.put_nowait(event)
 
     @asynccontextmanager
     async def subscribe(
-        self, channel: str, *, end_on_loss: bool = False
+        self,
+        channel: str,
+        *,
+        end_on_loss: bool = False,
+        latest_only: bool = False,
     ) -> AsyncIterator[AsyncIterator[Event]]:
         # One process, no link to lose: `end_on_loss` never has anything to report.
-        queue: asyncio.Queue[Event] = asyncio.Queue(self._max_backlog)
+        queue = Mailbox(self._max_backlog, latest_only=latest_only)
         self._subscribers[channel].add(queue)
         try:
             yield _drain(queue)
@@ -47,7 +49,11 @@ class MemoryBus(ProgressBus):
     def subscriber_count(self, channel: str) -> int:
         return len(self._subscribers.get(channel, ()))
 
+    def unread(self, channel: str) -> int:
+        """The most events any one subscriber of `channel` has not read yet."""
+        return max(map(len, self._subscribers.get(channel, ())), default=0)
 
-async def _drain(queue: "asyncio.Queue[Event]") -> AsyncIterator[Event]:
+
+async def _drain(queue: Mailbox) -> AsyncIterator[Event]:
     while True:
         yield await queue.get()

@@ -12,6 +12,7 @@ import orjson
 from redis.asyncio import Redis
 
 from gql_media.bus.base import Event, ProgressBus, SubscriptionLost
+from gql_media.bus.mailbox import Mailbox
 from gql_media.kit.metrics import BUS_PUBLISHED
 
 logger = logging.getLogger(__name__)
@@ -24,8 +25,8 @@ class _Lost:
 
 
 _LOST = _Lost()
-# An event, `_LOST`, or None once the bus is closed.
-_Queue = asyncio.Queue[Event | _Lost | None]
+# Holds events, `_LOST`, or None once the bus is closed.
+_Queue = Mailbox
 
 
 @dataclass(eq=False)
@@ -44,8 +45,9 @@ class RedisBus(ProgressBus):
     Publishing uses a small connection pool. All subscriptions of this bus share one
     pub/sub connection, named `client_name` (see `CLIENT LIST`): a channel is
     subscribed when its first local subscriber enters and unsubscribed when its last
-    leaves, and one reader task copies each message into per-subscriber bounded
-    queues, dropping the oldest when a subscriber falls behind.
+    leaves, and one reader task decodes each message once and puts the one dict
+    into per-subscriber bounded mailboxes (`Mailbox`: the latest state wins for
+    `latest_only` subscribers, else the oldest is dropped when one falls behind).
 
     When the connection drops, the reader reconnects with exponential backoff and
     subscribes to every channel again; subscribers carry on, but events published
@@ -91,7 +93,11 @@ class RedisBus(ProgressBus):
 
     @asynccontextmanager
     async def subscribe(
-        self, channel: str, *, end_on_loss: bool = False
+        self,
+        channel: str,
+        *,
+        end_on_loss: bool = False,
+        latest_only: bool = False,
     ) -> AsyncIterator[AsyncIterator[Event]]:
         """Listen on `channel`; entered only once Redis has confirmed the SUBSCRIBE.
 
@@ -105,7 +111,7 @@ class RedisBus(ProgressBus):
             raise RuntimeError("bus is closed")
         if self._reader is None:
             self._reader = asyncio.create_task(self._run(), name="gql-media-bus")
-        queue: _Queue = asyncio.Queue(self._max_backlog)
+        queue = Mailbox(self._max_backlog, latest_only=latest_only)
         state = self._channels.get(channel)
         first = state is None
         if state is None:
@@ -132,6 +138,11 @@ class RedisBus(ProgressBus):
         """The number of local subscribers of `channel`."""
         state = self._channels.get(channel)
         return len(state.queues) if state else 0
+
+    def unread(self, channel: str) -> int:
+        """The most events any one local subscriber of `channel` has not read."""
+        state = self._channels.get(channel)
+        return max(map(len, state.queues), default=0) if state else 0
 
     async def close(self) -> None:
         """Stop the reader, end every subscription and close the connections."""
@@ -245,12 +256,8 @@ def _text(value: Any) -> Any:
 
 def _put(queue: _Queue, event: Event | _Lost | None) -> bool:
     """Enqueue `event`, dropping the oldest if full; True if one was dropped."""
-    full = queue.full()
-    if full:
-        # Drop rather than block the reader, which serves every channel.
-        queue.get_nowait()
-    queue.put_nowait(event)
-    return full
+    # Never blocks the reader, which serves every channel.
+    return queue.put_nowait(event)
 
 
 class _Events:

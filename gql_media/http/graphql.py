@@ -15,7 +15,11 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.file_uploads.utils import replace_placeholders_with_files
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
+from strawberry.http.exceptions import (
+    NonJsonMessageReceived,
+    NonTextMessageReceived,
+    WebSocketDisconnected,
+)
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
@@ -32,6 +36,10 @@ from gql_media.http.responses import (
     is_request_error,
     negotiate,
     without_data,
+)
+from gql_media.http.shared_subscriptions import (
+    SharedSubscriptions,
+    SharedTransportWSHandler,
 )
 from gql_media.http.uploads import MultipartUpload
 from gql_media.runtime import Runtime
@@ -78,12 +86,20 @@ class _WebSocketAdapter(ASGIWebSocketAdapter):
         except WebSocketDisconnect:
             pass
 
+    async def send_text(self, frame: str) -> None:
+        """Send a frame serialized once for many sockets (shared subscriptions)."""
+        try:
+            await self.ws.send_text(frame)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
 
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's view, with our context, limits and multipart handling."""
 
     request_adapter_class = _Adapter
     websocket_adapter_class = _WebSocketAdapter  # type: ignore[assignment]
+    graphql_transport_ws_handler_class = SharedTransportWSHandler
 
     def __init__(self, schema: Any, runtime: Runtime, **kwargs: Any) -> None:
         limits = runtime.settings.limits
@@ -99,6 +115,8 @@ class GraphQLApp(GraphQL[Context, None]):
             **kwargs,
         )
         self.runtime = runtime
+        # Subscriptions of one selection share an execution (per process).
+        self.shared_subscriptions = SharedSubscriptions()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -37,7 +37,16 @@ class Page(Generic[T]):
     rows: list[T]
     cursors: list[str]
     has_next_page: bool
-    total_count: int
+    # None when not counted yet (`paginate(count=False)`): `count()` runs it.
+    total_count: int | None
+    count_query: QuerySet[Any] | None = None
+
+    async def count(self) -> int:
+        """All matches of the filter: the stored count, else one COUNT now."""
+        if self.total_count is None:
+            assert self.count_query is not None
+            self.total_count = await self.count_query.count()
+        return self.total_count
 
 
 def check_first(first: int | None, default: int = 20) -> int:
@@ -72,10 +81,18 @@ def decode_cursor(key: SortKey, cursor: str) -> tuple[Any, str]:
 
 
 async def paginate(
-    query: QuerySet[Any], key: SortKey, first: int, after: str | None
+    query: QuerySet[Any],
+    key: SortKey,
+    first: int,
+    after: str | None,
+    *,
+    count: bool = True,
 ) -> Page[Any]:
-    """One page of `query` in `key` order after the cursor `after`."""
-    total = await query.count()
+    """One page of `query` in `key` order after the cursor `after`; with
+    `count=False`, the COUNT waits until `Page.count()` asks (a GraphQL
+    connection runs it only when `totalCount` is selected)."""
+    total = await query.count() if count else None
+    unpaged = query
     sort_field = key.column
     if key.null_as is not None:
         query = query.annotate(_sort=Coalesce(key.column, key.null_as))
@@ -92,4 +109,4 @@ async def paginate(
     has_next = len(rows) > first
     rows = rows[:first]
     cursors = [encode_cursor(key, getattr(row, sort_field), row.id) for row in rows]
-    return Page(rows, cursors, has_next, total)
+    return Page(rows, cursors, has_next, total, unpaged)

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncGenerator
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -220,10 +221,20 @@ class GenerationMutation:
 class GenerationSubscription:
     @strawberry.subscription(
         description="The generation's state now, then an event per change of it, a "
-        "variant or a scene; completes once COMPLETED, FAILED or deleted."
+        "variant or a scene; completes once COMPLETED, FAILED or deleted. A "
+        "subscriber that falls behind gets the latest state, not a backlog."
     )
     async def generation_progress(
-        self, info: Info, id: strawberry.ID
+        self,
+        info: Info,
+        id: strawberry.ID,
+        after_revision: Annotated[
+            int | None,
+            strawberry.argument(
+                description="The last `revision` the client has (resuming): only "
+                "newer states are sent, the current one at once if newer."
+            ),
+        ] = None,
     ) -> AsyncGenerator[GenerationEvent, None]:
         """The generation's current state from the database at once, then each
         change from the bus, ending once it is COMPLETED, FAILED or deleted (see
@@ -232,7 +243,8 @@ class GenerationSubscription:
         ctx = info.context
         row = await edits.get_generation(ctx.owner_id, id)  # NotFound
         first = GenerationState.from_model(row)
-        async for state in follow_generation(ctx.runtime, row.id, first):
+        states = follow_generation(ctx.runtime, row.id, first, after_revision)
+        async for state in states:
             # The connection's context outlives one event: drop cached rows so
             # nested fields show this event's state.
             ctx.loaders = Loaders()

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -52,7 +53,9 @@ class JobQuery:
                     query = query.filter(id__isnull=True)  # matches nothing
                 else:
                     query = query.filter(asset_id=filter.asset_id)
-        page = await paginate(query, NEWEST_FIRST, check_first(first), after)
+        page = await paginate(
+            query, NEWEST_FIRST, check_first(first), after, count=False
+        )
         return JobConnection.of(page, Job.from_model)
 
 
@@ -75,17 +78,28 @@ class JobMutation:
 class JobSubscription:
     @strawberry.subscription(
         description="The job's state now, then every change; completes after "
-        "SUCCEEDED, FAILED or CANCELED."
+        "SUCCEEDED, FAILED or CANCELED. A subscriber that falls behind gets the "
+        "latest state, not a backlog."
     )
     async def job_progress(
-        self, info: Info, job_id: strawberry.ID
+        self,
+        info: Info,
+        job_id: strawberry.ID,
+        after_revision: Annotated[
+            int | None,
+            strawberry.argument(
+                description="The last `revision` the client has (resuming): only "
+                "newer states are sent, the current one at once if newer."
+            ),
+        ] = None,
     ) -> AsyncGenerator[Job, None]:
         """The job's current state from the database at once, then each change from
         the bus, ending after a terminal state (see `services/follow.py`: a bus
         outage past the grace period ends it with UNAVAILABLE)."""
         ctx = info.context
         row = await jobs.get_job(ctx.owner_id, job_id)  # NotFound -> error
-        async for state in follow_job(ctx.runtime, row.id, JobState.from_model(row)):
+        first = JobState.from_model(row)
+        async for state in follow_job(ctx.runtime, row.id, first, after_revision):
             # A WebSocket's context lives as long as the connection: drop cached
             # rows so nested fields (job.asset) show this event's state.
             ctx.loaders = Loaders()

@@ -9,6 +9,12 @@ the bus before it speaks:
    change can fall between the two, and `newer` drops events already seen.
 3. It yields each newer event until a finished state.
 
+It subscribes with `latest_only`: a follower whose consumer falls behind (a slow
+WebSocket) holds one unread event, the latest, and then reads that, not a backlog.
+With `after` (a client resuming with the last revision it saw), it yields only
+states newer than that revision: the current one at once if newer, nothing the
+client already has.
+
 When the bus cannot confirm the subscription, or drops under it (`end_on_loss`),
 the follower keeps trying and re-reads the row on every attempt, so a change (or
 the end) written meanwhile still arrives. Once the bus is back, it re-reads the
@@ -52,10 +58,16 @@ class Followed(Generic[S]):
     newer: Callable[[S, S], bool]  # whether the first state supersedes the second
     finished: Callable[[S], bool]
     readable: str  # how a client still reads the row, for the UNAVAILABLE message
+    # A state's revision, for resuming (`after`); None: the stream cannot resume.
+    revision: Callable[[S], int] | None = None
 
 
 async def follow(
-    followed: Followed[S], bus: ProgressBus, grace: float, first: S | None = None
+    followed: Followed[S],
+    bus: ProgressBus,
+    grace: float,
+    first: S | None = None,
+    after: int | None = None,
 ) -> AsyncIterator[S]:
     """Yield the row's state at once, then each newer state until a finished one.
 
@@ -63,7 +75,7 @@ async def follow(
     """
     SUBSCRIPTIONS_OPEN.inc()
     try:
-        async with aclosing(_follow(followed, bus, grace, first)) as states:
+        async with aclosing(_follow(followed, bus, grace, first, after)) as states:
             async for state in states:
                 yield state
     finally:
@@ -71,7 +83,11 @@ async def follow(
 
 
 async def _follow(
-    followed: Followed[S], bus: ProgressBus, grace: float, first: S | None = None
+    followed: Followed[S],
+    bus: ProgressBus,
+    grace: float,
+    first: S | None = None,
+    after: int | None = None,
 ) -> AsyncGenerator[S, None]:
     """Yield the row's state at once, then each newer state until a finished one.
 
@@ -80,15 +96,25 @@ async def _follow(
         bus: the progress bus.
         grace: seconds the bus may stay unreachable before the follower gives up.
         first: the state the caller has just read, if any (saves a read).
+        after: the last revision the client has: yield only newer states (needs
+            `followed.revision`).
 
     Raises:
         Unavailable: the bus stayed unreachable for `grace` seconds.
     """
+    revision = followed.revision
+    if after is not None and revision is None:
+        raise ValueError(f"{followed.name}: this stream cannot resume")
+
+    def unseen(state: S) -> bool:
+        return after is None or revision is None or revision(state) > after
+
     loop = asyncio.get_running_loop()
     last = first if first is not None else await followed.read()
     if last is None:
         return
-    yield last
+    if unseen(last):
+        yield last
     if followed.finished(last):
         return
     down_since: float | None = None
@@ -97,7 +123,7 @@ async def _follow(
         async with AsyncExitStack() as stack:
             try:
                 events: AsyncIterator[Event] | None = await stack.enter_async_context(
-                    bus.subscribe(followed.channel, end_on_loss=True)
+                    bus.subscribe(followed.channel, end_on_loss=True, latest_only=True)
                 )
             except (TimeoutError, ConnectionError) as exc:
                 events = None
@@ -117,7 +143,8 @@ async def _follow(
                 return  # the row is gone (a deleted generation)
             if followed.newer(fresh, last):
                 last = fresh
-                yield last
+                if unseen(last):
+                    yield last
             if followed.finished(last):
                 return
             if events is None:
@@ -139,7 +166,8 @@ async def _follow(
                     state = followed.parse(event)
                     if followed.newer(state, last):
                         last = state
-                        yield last
+                        if unseen(last):
+                            yield last
                         if followed.finished(last):
                             return
                 return  # the bus was closed: the server is stopping

@@ -21,7 +21,9 @@ def test_contract_names_are_present() -> None:
         "asset(id: ID!): Asset",
         "interface Error",
         "union UploadAssetResult",
-        "jobProgress(jobId: ID!): Job!",
+        # Extended with an optional afterRevision: old documents still validate.
+        "jobProgress(\n    jobId: ID!\n",
+        "afterRevision: Int = null\n  ): Job!",
         "scalar BigInt",
         "totalCount: Int!",
     ):

@@ -39,7 +39,12 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo
-    total_count: int = strawberry.field(description="Matches of the filter, all pages.")
+    # The page, for `totalCount`: counted (one COUNT) only when selected.
+    page: strawberry.Private[Page[Any]]
+
+    @strawberry.field(description="Matches of the filter, all pages.")
+    async def total_count(self) -> int:
+        return await self.page.count()
 
     @classmethod
     def of(cls, page: Page[Row], to_node: Callable[[Row], T]) -> Self:
@@ -50,5 +55,5 @@ class Connection(Generic[T]):
                 for row, cursor in zip(page.rows, page.cursors, strict=True)
             ],
             page_info=PageInfo.from_page(page),
-            total_count=page.total_count,
+            page=page,
         )

@@ -34,6 +34,10 @@ class Job:
     updated_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    revision: int = strawberry.field(
+        description="Grows with every change; pass the last one seen as "
+        "`jobProgress(afterRevision:)` to resume."
+    )
     asset_id: strawberry.Private[str | None]
     result_key: strawberry.Private[str | None] = None
 
@@ -55,6 +59,7 @@ class Job:
             updated_at=state.updated_at,
             started_at=state.started_at,
             finished_at=state.finished_at,
+            revision=state.revision,
             asset_id=state.asset_id,
             result_key=state.result_key,
         )
@@ -86,4 +91,4 @@ class Job:
 
 @strawberry.type(description="A page of jobs, newest first.")
 class JobConnection(Connection[Job]):
-    total_count: int
+    pass

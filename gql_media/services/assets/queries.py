@@ -72,7 +72,11 @@ async def search_assets(
     after: str | None = None,
 ) -> Page[models.Asset]:
     return await paginate(
-        _filtered(owner_id, search), ORDERS[order], check_first(first), after
+        _filtered(owner_id, search),
+        ORDERS[order],
+        check_first(first),
+        after,
+        count=False,  # the connection counts if `totalCount` is selected
     )
 
 

@@ -26,13 +26,17 @@ def generation(generation_id: Any) -> Followed[GenerationState]:
         # A deletion ends the stream whatever its revision says.
         newer=lambda new, seen: new.revision > seen.revision or new.deleted,
         finished=lambda state: state.is_finished,
+        revision=lambda state: state.revision,
         readable="the generation stays readable with generation(id)",
     )
 
 
 def follow_generation(
-    runtime: Runtime, generation_id: Any, first: GenerationState | None = None
+    runtime: Runtime,
+    generation_id: Any,
+    first: GenerationState | None = None,
+    after: int | None = None,
 ) -> AsyncIterator[GenerationState]:
     """`follow` a generation on the runtime's bus with the configured grace period."""
     grace = runtime.settings.bus_unavailable_grace_seconds
-    return follow(generation(generation_id), runtime.bus, grace, first)
+    return follow(generation(generation_id), runtime.bus, grace, first, after)

@@ -67,7 +67,11 @@ async def search_generations(
     after: str | None = None,
 ) -> Page[models.Generation]:
     return await paginate(
-        _filtered(owner_id, search), ORDERS[order], check_first(first), after
+        _filtered(owner_id, search),
+        ORDERS[order],
+        check_first(first),
+        after,
+        count=False,  # the connection counts if `totalCount` is selected
     )
 
 
@@ -78,7 +82,7 @@ async def library(
     query = models.Generation.filter(
         owner_id=owner_id, status=GenerationStatus.COMPLETED
     )
-    return await paginate(query, LIBRARY_ORDER, check_first(first), after)
+    return await paginate(query, LIBRARY_ORDER, check_first(first), after, count=False)
 
 
 @dataclass(frozen=True)

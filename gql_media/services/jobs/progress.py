@@ -25,13 +25,17 @@ def job(job_id: Any) -> Followed[JobState]:
         parse=JobState.from_event,
         newer=lambda new, seen: new.revision > seen.revision,
         finished=lambda state: state.status.is_terminal,
+        revision=lambda state: state.revision,
         readable="the job stays readable with job(id)",
     )
 
 
 def follow_job(
-    runtime: Runtime, job_id: Any, first: JobState | None = None
+    runtime: Runtime,
+    job_id: Any,
+    first: JobState | None = None,
+    after: int | None = None,
 ) -> AsyncIterator[JobState]:
     """`follow` a job on the runtime's bus with the configured grace period."""
     grace = runtime.settings.bus_unavailable_grace_seconds
-    return follow(job(job_id), runtime.bus, grace, first)
+    return follow(job(job_id), runtime.bus, grace, first, after)
