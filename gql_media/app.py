@@ -1,7 +1,7 @@
-"""The ASGI application: GraphQL (with GraphiQL) at /graphql, resumable uploads
-(tus) under /uploads/, signed local files under /files/, liveness (/healthz),
-readiness (/readyz) and Prometheus metrics (/metrics). `create_app` is the uvicorn
-factory."""
+"""The ASGI application: the web console at /, GraphQL (with GraphiQL) at /graphql,
+resumable uploads (tus) under /uploads/, signed local files under /files/, liveness
+(/healthz), readiness (/readyz) and Prometheus metrics (/metrics). `create_app` is
+the uvicorn factory."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -10,10 +10,11 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from gql_media import datadir_lock, db, startup
+from gql_media.http.console import console_routes
 from gql_media.http.cors import cors_middleware
 from gql_media.http.files import files_route
 from gql_media.http.graphiql import vendor_route
@@ -74,7 +75,7 @@ def create_app(
                 lock.release()
 
     routes: list[BaseRoute] = [
-        Route("/", _home),
+        *console_routes(),
         Route("/healthz", _health),
         readiness_route(runtime),
         metrics_route(settings.metrics),
@@ -93,10 +94,6 @@ def create_app(
     )
     app.state.runtime = runtime
     return app
-
-
-async def _home(request: Request) -> Response:
-    return RedirectResponse("/graphql")
 
 
 async def _health(request: Request) -> Response:

@@ -2,6 +2,7 @@
 the ancestor of the job's span (across the queue, through the job row), and the
 job's ffprobe run is a span inside the job."""
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,6 +61,11 @@ async def test_the_mutation_span_is_the_parent_of_the_job_span(
         job_id = result["importAsset"]["job"]["id"]
         job = await wait_for_job(job_id)
     assert job.status is models.JobStatus.SUCCEEDED, job.error_message
+    # The worker records SUCCEEDED inside the job's span, which ends just after:
+    # wait for it to be exported rather than race it.
+    async with asyncio.timeout(10):
+        while not any(s.name == "job IMPORT_URL" for s in spans.get_finished_spans()):
+            await asyncio.sleep(0.02)
     finished = spans.get_finished_spans()
     by_id = {span.context.span_id: span for span in finished}
     job_span = next(s for s in finished if s.name == "job IMPORT_URL")
