@@ -5,7 +5,7 @@ import logging
 import os
 import signal
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -40,6 +40,7 @@ async def run_tool(
     stdin_path: Path | None = None,
     max_output: int = 16 * MiB,
     on_start: Callable[[int], None] | None = None,
+    on_stdout: Callable[[bytes], Awaitable[None]] | None = None,
 ) -> ToolResult:
     """Run a command (no shell) and collect its output, killing it on any way out.
 
@@ -54,6 +55,8 @@ async def run_tool(
         max_output: cap on stdout bytes (more is an error) and on the stderr kept
             (more is dropped).
         on_start: called with the child's pid once it has started.
+        on_stdout: awaited with each chunk of stdout as it arrives (ffmpeg's
+            `-progress pipe:1`); what it raises stops and kills the child.
 
     Returns:
         The exit code, stdout and stderr (decoded leniently). A non-zero exit code
@@ -81,7 +84,9 @@ async def run_tool(
     out_pipe = cast(asyncio.StreamReader, proc.stdout)
     err_pipe = cast(asyncio.StreamReader, proc.stderr)
     readers = [
-        asyncio.ensure_future(_read(out_pipe, max_output, strict=True)),
+        asyncio.ensure_future(
+            _read(out_pipe, max_output, strict=True, on_chunk=on_stdout)
+        ),
         asyncio.ensure_future(_read(err_pipe, max_output, strict=False)),
     ]
     finished = False
@@ -102,10 +107,20 @@ async def run_tool(
     return ToolResult(returncode, stdout, stderr.decode("utf-8", errors="replace"))
 
 
-async def _read(stream: asyncio.StreamReader, limit: int, *, strict: bool) -> bytes:
-    """Read a pipe to its end, keeping at most `limit` bytes."""
+async def _read(
+    stream: asyncio.StreamReader,
+    limit: int,
+    *,
+    strict: bool,
+    on_chunk: Callable[[bytes], Awaitable[None]] | None = None,
+) -> bytes:
+    """Read a pipe to its end, keeping at most `limit` bytes (none when each
+    chunk goes to `on_chunk`)."""
     kept = bytearray()
     while chunk := await stream.read(_CHUNK):
+        if on_chunk is not None:
+            await on_chunk(chunk)
+            continue
         room = limit - len(kept)
         if len(chunk) > room:
             if strict:

@@ -23,12 +23,24 @@ from gql_media.models.generation import (
 )
 from gql_media.models.job import Job
 from gql_media.models.webhook import WebhookDelivery
+from gql_media.models.workflow import (
+    ExecutionStatus,
+    NodeRun,
+    NodeRunStatus,
+    Workflow,
+    WorkflowExecution,
+    WorkflowRevision,
+    WorkflowStatus,
+    WorkflowVideo,
+    WorkflowVideoRole,
+)
 
 __all__ = [
     "Asset",
     "AssetKind",
     "AssetStatus",
     "AssetTag",
+    "ExecutionStatus",
     "Generation",
     "GenerationMetadata",
     "GenerationSourceType",
@@ -37,9 +49,17 @@ __all__ = [
     "JobKind",
     "JobStatus",
     "MetadataKind",
+    "NodeRun",
+    "NodeRunStatus",
     "Scene",
     "SceneStatus",
     "SourceType",
     "Variant",
     "WebhookDelivery",
+    "Workflow",
+    "WorkflowExecution",
+    "WorkflowRevision",
+    "WorkflowStatus",
+    "WorkflowVideo",
+    "WorkflowVideoRole",
 ]

@@ -11,7 +11,13 @@ from gql_media.resolvers.generations import (
     GenerationSubscription,
 )
 from gql_media.resolvers.jobs import JobMutation, JobQuery, JobSubscription
+from gql_media.resolvers.workflows import (
+    WorkflowMutation,
+    WorkflowQuery,
+    WorkflowSubscription,
+)
 from gql_media.schema.common.errors import (
+    ConflictError,
     ForbiddenUrlError,
     InvalidInputError,
     InvalidStateError,
@@ -23,17 +29,17 @@ from gql_media.schema.common.scalars import SCALARS
 
 
 @strawberry.type
-class Query(AssetQuery, JobQuery, GenerationQuery):
+class Query(AssetQuery, JobQuery, GenerationQuery, WorkflowQuery):
     pass
 
 
 @strawberry.type
-class Mutation(AssetMutation, JobMutation, GenerationMutation):
+class Mutation(AssetMutation, JobMutation, GenerationMutation, WorkflowMutation):
     pass
 
 
 @strawberry.type
-class Subscription(JobSubscription, GenerationSubscription):
+class Subscription(JobSubscription, GenerationSubscription, WorkflowSubscription):
     pass
 
 
@@ -44,6 +50,7 @@ def build_schema() -> strawberry.Schema:
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALARS),
         types=[
+            ConflictError,
             NotFoundError,
             InvalidInputError,
             InvalidStateError,
