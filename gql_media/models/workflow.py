@@ -48,9 +48,11 @@ class WorkflowVideoRole(StrEnum):
 
 
 class Workflow(Model):
-    """A node graph owned by an owner. `definition` is the working copy;
+    """A node graph owned by an owner: `definition` is the working copy.
+
     `revision` grows by one with every save, and each save is kept as a
-    `WorkflowRevision` of that number."""
+    `WorkflowRevision` of that number (no semicolons here: SQLite's schema
+    editor splits the table comment on them)."""
 
     id = fields.UUIDField(primary_key=True)
     owner_id = fields.CharField(max_length=64, db_index=True)

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
                 ('last_executed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'workflow', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A node graph owned by an owner. `definition` is the working copy;'},
+            options={'table': 'workflow', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A node graph owned by an owner: `definition` is the working copy.'},
             bases=['Model'],
         ),
         ops.CreateModel(
