@@ -89,7 +89,12 @@ mutation ($input: StitchVideosInput!) {{
 
 
 def node(node_id: str, type_: str, **params: Any) -> dict[str, Any]:
-    return {"id": node_id, "type": type_, "params": params, "position": {"x": 0, "y": 0}}
+    return {
+        "id": node_id,
+        "type": type_,
+        "params": params,
+        "position": {"x": 0, "y": 0},
+    }
 
 
 def conn(a: str, b: str) -> dict[str, str]:

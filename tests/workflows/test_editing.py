@@ -98,7 +98,10 @@ BAD_DEFINITIONS: dict[str, tuple[Any, str]] = {
         "INVALID_INPUT",
     ),
     "missing node": (
-        {"nodes": [node("o", "Output")], "connections": [{"from": "x:video", "to": "o:video"}]},
+        {
+            "nodes": [node("o", "Output")],
+            "connections": [{"from": "x:video", "to": "o:video"}],
+        },
         "INVALID_INPUT",
     ),
     "missing port": (
@@ -112,8 +115,14 @@ BAD_DEFINITIONS: dict[str, tuple[Any, str]] = {
         {"nodes": [node("o", "Output"), node("o", "Output")], "connections": []},
         "INVALID_INPUT",
     ),
-    "unknown type": ({"nodes": [node("o", "Warp")], "connections": []}, "INVALID_INPUT"),
-    "params": ({"nodes": [node("a", "ImportVideo")], "connections": []}, "INVALID_INPUT"),
+    "unknown type": (
+        {"nodes": [node("o", "Warp")], "connections": []},
+        "INVALID_INPUT",
+    ),
+    "params": (
+        {"nodes": [node("a", "ImportVideo")], "connections": []},
+        "INVALID_INPUT",
+    ),
     "501 nodes": (
         {"nodes": [node(f"n{i}", "Output") for i in range(501)], "connections": []},
         "TOO_LARGE",
@@ -149,7 +158,7 @@ async def test_bad_definitions_are_refused_and_nothing_is_written(
     assert row.status is models.WorkflowStatus.DRAFT and row.revision == 0
     if case != "params":
         # The structural checks hold for drafts and new workflows as well.
-        draft = (await data(server.url, DRAFT, {"id": wf, "definition": definition}))
+        draft = await data(server.url, DRAFT, {"id": wf, "definition": definition})
         assert draft["updateWorkflowDraft"]["code"] == code
     assert (await models.Workflow.get(id=wf)).definition == {
         "nodes": [],
@@ -160,7 +169,7 @@ async def test_bad_definitions_are_refused_and_nothing_is_written(
 async def test_a_draft_may_be_partial_but_not_broken(server: Server) -> None:
     wf = await create(server)
     partial = {"nodes": [node("a", "ImportVideo")], "connections": []}
-    result = (await data(server.url, DRAFT, {"id": wf, "definition": partial}))
+    result = await data(server.url, DRAFT, {"id": wf, "definition": partial})
     assert result["updateWorkflowDraft"]["workflow"]["definition"] == partial
     assert result["updateWorkflowDraft"]["workflow"]["revision"] == 0
 
@@ -194,9 +203,9 @@ async def test_restoring_a_revision_saves_it_as_the_next(server: Server) -> None
     ]
     assert result["workflow"]["revision"] == 3
     assert result["workflow"]["definition"] == text_graph()
-    stale = (await data(server.url, RESTORE, {"id": wf, "n": 1, "expected": 2}))
+    stale = await data(server.url, RESTORE, {"id": wf, "n": 1, "expected": 2})
     assert stale["restoreWorkflowRevision"]["code"] == "CONFLICT"
-    missing = (await data(server.url, RESTORE, {"id": wf, "n": 9, "expected": 3}))
+    missing = await data(server.url, RESTORE, {"id": wf, "n": 9, "expected": 3})
     assert missing["restoreWorkflowRevision"]["code"] == "NOT_FOUND"
 
 
@@ -258,7 +267,11 @@ async def test_another_owners_workflow_reads_and_acts_as_unknown(
     )
     wid = str(theirs.id)
     read = await data(server.url, CROSS, {"id": wid})
-    assert read == {"workflow": None, "workflowRevision": None, "workflowExecution": None}
+    assert read == {
+        "workflow": None,
+        "workflowRevision": None,
+        "workflowExecution": None,
+    }
     assert (await data(server.url, CROSS, {"id": str(execution.id)}))[
         "workflowExecution"
     ] is None

@@ -10,7 +10,12 @@ from gql_media.services.workflows import graph
 
 
 def node(node_id: str, type_: str, **params: Any) -> dict[str, Any]:
-    return {"id": node_id, "type": type_, "params": params, "position": {"x": 0, "y": 0}}
+    return {
+        "id": node_id,
+        "type": type_,
+        "params": params,
+        "position": {"x": 0, "y": 0},
+    }
 
 
 def conn(a: str, b: str) -> dict[str, str]:
@@ -35,8 +40,8 @@ def pipeline() -> dict[str, Any]:
 
 def test_a_good_graph_comes_back_in_topological_order() -> None:
     checked = graph.check(pipeline(), full=True)
-    assert checked.order.index("a") < checked.order.index("s") < checked.order.index(
-        "out"
+    assert (
+        checked.order.index("a") < checked.order.index("s") < checked.order.index("out")
     )
     assert [e.source for e in checked.inputs_of("s")] == ["a", "b"]
 
@@ -64,7 +69,10 @@ BAD: dict[str, tuple[Any, str]] = {
     "cycle": (
         {
             "nodes": [node("s1", "VideoStitcher"), node("s2", "VideoStitcher")],
-            "connections": [conn("s1:video", "s2:videos"), conn("s2:video", "s1:videos")],
+            "connections": [
+                conn("s1:video", "s2:videos"),
+                conn("s2:video", "s1:videos"),
+            ],
         },
         "cycle",
     ),
@@ -126,7 +134,9 @@ BAD: dict[str, tuple[Any, str]] = {
     "empty id": ({"nodes": [node("", "Output")], "connections": []}, "id must be"),
     "bad position": (
         {
-            "nodes": [{"id": "o", "type": "Output", "params": {}, "position": {"x": "1"}}],
+            "nodes": [
+                {"id": "o", "type": "Output", "params": {}, "position": {"x": "1"}}
+            ],
             "connections": [],
         },
         "position",

@@ -87,9 +87,7 @@ async def test_matching_inputs_are_joined_by_stream_copy(
 async def test_mixed_inputs_are_scaled_padded_and_encoded_once(
     server: Server, clips: dict[str, Path], no_stray_files: None
 ) -> None:
-    ids = [
-        await ready_video(server, clips[name]) for name in ("a", "small", "square")
-    ]
+    ids = [await ready_video(server, clips[name]) for name in ("a", "small", "square")]
     asset, path = await stitched(server, ids)
     assert asset.generation_params == {"inputs": ids, "mode": "encode"}
     inputs = {str(r.id): r for r in await models.Asset.filter(id__in=ids)}
