@@ -39,7 +39,8 @@ mutation ($id: ID!) {{ archiveWorkflow(id: $id) {{ {RESULT}
 RESTORE = f"""
 mutation ($id: ID!, $n: Int!, $expected: Int!) {{
   restoreWorkflowRevision(workflowId: $id, number: $n, expectedRevision: $expected) {{
-    {RESULT} ... on RestoreWorkflowRevisionSuccess {{ workflow {{ revision definition }} }}
+    {RESULT}
+    ... on RestoreWorkflowRevisionSuccess {{ workflow {{ revision definition }} }}
   }}
 }}
 """

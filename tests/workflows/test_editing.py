@@ -14,7 +14,6 @@ from tests.workflows.support import (
     DELETE,
     DRAFT,
     RESTORE,
-    START,
     counts,
     create,
     node,

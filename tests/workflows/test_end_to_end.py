@@ -129,7 +129,8 @@ async def test_client_run_nodes_are_reported_and_a_failure_fails_the_run(
     execution = (await start(server, wf))["execution"]["id"]
     status = await data(
         server.url,
-        "query ($id: ID!) { workflowExecution(id: $id) { status nodes { nodeId status outputs } } }",
+        "query ($id: ID!) { workflowExecution(id: $id) { "
+        "status nodes { nodeId status outputs } } }",
         {"id": execution},
     )
     nodes = {n["nodeId"]: n for n in status["workflowExecution"]["nodes"]}
@@ -159,7 +160,8 @@ async def test_client_run_nodes_are_reported_and_a_failure_fails_the_run(
     assert (await report("gen", "FAILED"))["__typename"] == "ReportNodeRunSuccess"
     final = await data(
         server.url,
-        "query ($id: ID!) { workflowExecution(id: $id) { status error nodes { nodeId status } } }",
+        "query ($id: ID!) { workflowExecution(id: $id) { "
+        "status error nodes { nodeId status } } }",
         {"id": execution},
     )
     run = final["workflowExecution"]

@@ -19,15 +19,18 @@ from tests.workflows.support import STITCH, counts, ready_video
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("stitch-clips")
+    wide = {"width": 640, "height": 360, "fps": 30, "audio": True}
     return {
-        "a": make_video(d / "a.mp4", width=640, height=360, fps=30, seconds=1.0, audio=True),
-        "b": make_video(d / "b.mp4", width=640, height=360, fps=30, seconds=1.5, audio=True),
-        "small": make_video(d / "small.mp4", width=320, height=240, fps=25, seconds=1.2),
+        "a": make_video(d / "a.mp4", seconds=1.0, **wide),  # type: ignore[arg-type]
+        "b": make_video(d / "b.mp4", seconds=1.5, **wide),  # type: ignore[arg-type]
+        "small": make_video(
+            d / "small.mp4", width=320, height=240, fps=25, seconds=1.2
+        ),
         "square": make_video(
             d / "square.mp4", width=480, height=480, fps=24, seconds=0.8, audio=True
         ),
         "image": make_image(d / "still.png"),
-    }  # fmt: skip
+    }
 
 
 def ffprobe(path: Path) -> dict[str, Any]:
