@@ -40,7 +40,8 @@ from gql_media.schema.workflows.types import (
 from gql_media.services.assets.validation import ReceivedFile
 from gql_media.services.workflows import editing, executions, queries
 from gql_media.services.workflows.nodes import NODE_TYPES
-from gql_media.services.workflows.runs import ExecutionState, execution_channel
+from gql_media.services.workflows.progress import follow_execution
+from gql_media.services.workflows.runs import ExecutionState
 from gql_media.services.workflows.stitching import StitchRequest
 
 
@@ -324,20 +325,9 @@ class WorkflowSubscription:
     ) -> AsyncGenerator[WorkflowExecutionEvent, None]:
         ctx = info.context
         row = await executions.get_execution(ctx.owner_id, id)  # NotFound
-        async with ctx.runtime.bus.subscribe(execution_channel(row.id)) as events:
-            current = await models.WorkflowExecution.get_or_none(id=row.id)
-            if current is None:
-                return
-            state = ExecutionState.from_model(current)
+        first = ExecutionState.from_model(row)
+        async for state in follow_execution(ctx.runtime, row.id, first):
+            # The connection's context outlives one event: drop cached rows so
+            # nested fields show this event's state.
+            ctx.loaders = Loaders()
             yield WorkflowExecutionEvent.from_state(state)
-            if state.is_finished:
-                return
-            async for event in events:
-                new = ExecutionState.from_event(event)
-                if new.revision <= state.revision:
-                    continue
-                state = new
-                ctx.loaders = Loaders()
-                yield WorkflowExecutionEvent.from_state(state)
-                if state.is_finished:
-                    return

@@ -7,6 +7,7 @@ import strawberry
 from gql_media.schema.assets.types import Asset
 from gql_media.schema.common.errors import (
     ConflictError,
+    FetchFailedError,
     ForbiddenUrlError,
     InvalidInputError,
     InvalidStateError,
@@ -143,7 +144,7 @@ ReportNodeRunResult = Annotated[
     strawberry.union("ReportNodeRunResult"),
 ]
 LinkWorkflowVideoResult = Annotated[
-    LinkWorkflowVideoSuccess | _EDIT | ForbiddenUrlError,
+    LinkWorkflowVideoSuccess | _EDIT | ForbiddenUrlError | FetchFailedError,
     strawberry.union("LinkWorkflowVideoResult"),
 ]
 StitchVideosResult = Annotated[
