@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from gql_media import models
+from gql_media.settings import Settings
 from tests.conftest import Server
 from tests.support.graphql import data
 from tests.workflows.support import (
@@ -22,6 +23,17 @@ from tests.workflows.support import (
     start,
     text_graph,
 )
+
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """A request cap above the definition's 1 MiB limit, so that the workflow's
+    own limit is what refuses a definition over 1 MiB (with the default cap of
+    1 MiB the HTTP layer refuses the request first, also as TOO_LARGE)."""
+    settings.limits.max_request_bytes = 4 * 1024 * 1024
+    return settings
+
 
 REVISIONS = """
 query ($id: ID!) {
