@@ -25,7 +25,6 @@ from tests.workflows.support import (
 )
 
 
-
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """A request cap above the definition's 1 MiB limit, so that the workflow's
