@@ -99,7 +99,7 @@ async def _video_ids(owner_id: str, value: object, where: str) -> list[str]:
         raise InvalidInput(f"{where} must be a list of asset ids", "outputs")
     for asset_id in value:
         row = await assets.get_asset(owner_id, asset_id)  # NotFound
-        stitching._check_usable(row)
+        stitching.check_usable(row)
     return list(value)
 
 
@@ -168,7 +168,7 @@ async def link_video(
     job = None
     if source.asset_id is not None:
         asset = await assets.get_asset(owner_id, source.asset_id)
-        stitching._check_usable(asset)
+        stitching.check_usable(asset)
     elif source.url is not None:
         details = AssetDetails(kind=models.AssetKind.VIDEO)
         asset, job = await imports.start_import(runtime, owner_id, source.url, details)

@@ -58,7 +58,7 @@ async def check_inputs(
         row = by_id.get(str(UUID(str(asset_id))))
         if row is None:
             raise NotFound(f"no asset with id {asset_id!r}")
-        _check_usable(row)
+        check_usable(row)
         ordered.append(row)
     total = sum(r.duration_seconds or 0.0 for r in ordered)
     limit = runtime.settings.limits.max_stitch_seconds
@@ -69,7 +69,8 @@ async def check_inputs(
     return ordered
 
 
-def _check_usable(row: models.Asset) -> None:
+def check_usable(row: models.Asset) -> None:
+    """Raises InvalidState unless the asset is a READY, unarchived video."""
     if row.archived_at is not None:
         raise InvalidState(f"asset {row.id} is archived")
     if row.status is not AssetStatus.READY:
