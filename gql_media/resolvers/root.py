@@ -1,10 +1,14 @@
 """The schema: each domain's root fields merged into one Query, Mutation and
 Subscription. A new domain adds its three classes here, nothing else."""
 
+from typing import Any
+
 import strawberry
+from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.schema.config import StrawberryConfig
 
 from gql_media.resolvers.assets import AssetMutation, AssetQuery
+from gql_media.resolvers.direct_uploads import DirectUploadMutation
 from gql_media.resolvers.generations import (
     GenerationMutation,
     GenerationQuery,
@@ -24,6 +28,7 @@ from gql_media.schema.common.errors import (
     NotFoundError,
     TooLargeError,
 )
+from gql_media.schema.common.metrics import RequestMetrics
 from gql_media.schema.common.protections import GuardedSchema, protections
 from gql_media.schema.common.scalars import SCALARS
 
@@ -34,7 +39,13 @@ class Query(AssetQuery, JobQuery, GenerationQuery, WorkflowQuery):
 
 
 @strawberry.type
-class Mutation(AssetMutation, JobMutation, GenerationMutation, WorkflowMutation):
+class Mutation(
+    AssetMutation,
+    DirectUploadMutation,
+    JobMutation,
+    GenerationMutation,
+    WorkflowMutation,
+):
     pass
 
 
@@ -43,7 +54,11 @@ class Subscription(JobSubscription, GenerationSubscription, WorkflowSubscription
     pass
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, tracing: bool = False) -> strawberry.Schema:
+    """The schema; with `tracing`, Strawberry's OpenTelemetry extension too."""
+    extensions: list[Any] = [*protections(), RequestMetrics]
+    if tracing:
+        extensions.append(OpenTelemetryExtension)
     return GuardedSchema(
         query=Query,
         mutation=Mutation,
@@ -57,5 +72,5 @@ def build_schema() -> strawberry.Schema:
             ForbiddenUrlError,
             TooLargeError,
         ],
-        extensions=protections(),
+        extensions=extensions,
     )

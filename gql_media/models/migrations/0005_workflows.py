@@ -9,7 +9,7 @@ from uuid import uuid4
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_generations')]
+    dependencies = [('models', '0004_direct_uploads')]
 
     initial = False
 
