@@ -51,6 +51,7 @@ async def run_tool(
             stdin_path=stdin_path,
             max_output=max_output,
             on_start=on_start,
+            on_stdout=on_stdout,
         )
 
 
@@ -61,6 +62,7 @@ async def _run_tool(
     stdin_path: Path | None = None,
     max_output: int = 16 * MiB,
     on_start: Callable[[int], None] | None = None,
+    on_stdout: Callable[[bytes], Awaitable[None]] | None = None,
 ) -> ToolResult:
     """Run a command (no shell) and collect its output, killing it on any way out.
 
