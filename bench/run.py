@@ -22,6 +22,7 @@ BENCHMARKS: list[tuple[str, str]] = [
     ("fanout", "fanout"),
     ("dispatch", "dispatch"),
     ("memory", "memory"),
+    ("stitch", "stitch"),
 ]
 # Why a benchmark whose module is absent cannot run yet (listed, never skipped
 # silently).

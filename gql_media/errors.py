@@ -4,6 +4,7 @@
     ├── NotFound                  NOT_FOUND: no such row for this owner
     ├── InvalidInput              INVALID_INPUT: arguments fail validation
     ├── InvalidState              INVALID_STATE: the row's state does not allow it
+    │   └── Conflict              CONFLICT: a stale expected revision (a newer save won)
     ├── ForbiddenUrl              FORBIDDEN_URL: scheme or address refused for imports
     ├── TooLarge                  TOO_LARGE: bytes, pixels or duration over a limit
     ├── FetchFailed               FETCH_FAILED: the remote answered with an error
@@ -49,6 +50,16 @@ class InvalidInput(GqlMediaError):
 
 class InvalidState(GqlMediaError):
     code = "INVALID_STATE"
+
+
+class Conflict(InvalidState):
+    """Someone else changed the row first (a stale `expectedRevision`)."""
+
+    code = "CONFLICT"
+
+    def __init__(self, message: str, current: int | None = None) -> None:
+        super().__init__(message)
+        self.current = current
 
 
 class ForbiddenUrl(GqlMediaError):

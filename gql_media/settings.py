@@ -48,6 +48,8 @@ class LimitsSettings(BaseModel):
     max_duration_seconds: float = Field(default=4 * 3600, gt=0)
     # 8K UHD (7680 x 4320) is the largest frame admitted by default.
     max_pixels: int = Field(default=7680 * 4320, gt=0)
+    # Longest total duration one stitch job may produce (refused before any work).
+    max_stitch_seconds: float = Field(default=3600, gt=0)
     # A JSON request body, GET query string or WebSocket message; counted while
     # reading. Multipart file parts have max_upload_bytes instead.
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)

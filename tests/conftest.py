@@ -46,6 +46,11 @@ async def clean_db(database: str) -> str:
     """The database, emptied before the test."""
     conn = Tortoise.get_connection("default")
     for table in (
+        "workflow_video",
+        "workflow_node_run",
+        "workflow_execution",
+        "workflow_revision",
+        "workflow",
         "generation_metadata",
         "generation_scene",
         "generation_variant",

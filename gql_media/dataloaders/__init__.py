@@ -8,6 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from gql_media import models
 from gql_media.dataloaders import generations as gen
+from gql_media.dataloaders import workflows as wf
 
 
 async def _assets_by_id(ids: list[str]) -> list[models.Asset | None]:
@@ -60,4 +61,30 @@ class Loaders:
     )
     cover_asset_id_by_generation_id: DataLoader[str, str | None] = field(
         default_factory=lambda: DataLoader(load_fn=gen.cover_asset_id_by_generation_id)
+    )
+    # The workflow tree (dataloaders/workflows.py).
+    workflows_by_id: DataLoader[str, models.Workflow | None] = field(
+        default_factory=lambda: DataLoader(load_fn=gen.rows_by_id(models.Workflow))
+    )
+    revisions_by_workflow_id: DataLoader[str, list[models.WorkflowRevision]] = field(
+        default_factory=lambda: DataLoader(load_fn=wf.revisions_by_workflow_id)
+    )
+    executions_by_workflow_id: DataLoader[str, list[models.WorkflowExecution]] = field(
+        default_factory=lambda: DataLoader(load_fn=wf.executions_by_workflow_id)
+    )
+    node_runs_by_execution_id: DataLoader[str, list[models.NodeRun]] = field(
+        default_factory=lambda: DataLoader(load_fn=wf.node_runs_by_execution_id)
+    )
+    workflow_videos_by_workflow_id: DataLoader[str, list[models.WorkflowVideo]] = field(
+        default_factory=lambda: DataLoader(load_fn=wf.workflow_videos_by_workflow_id)
+    )
+    workflow_videos_by_execution_id: DataLoader[str, list[models.WorkflowVideo]] = (
+        field(
+            default_factory=lambda: DataLoader(
+                load_fn=wf.workflow_videos_by_execution_id
+            )
+        )
+    )
+    workflow_videos_by_asset_id: DataLoader[str, list[models.WorkflowVideo]] = field(
+        default_factory=lambda: DataLoader(load_fn=wf.workflow_videos_by_asset_id)
     )

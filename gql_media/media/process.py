@@ -5,7 +5,7 @@ import logging
 import os
 import signal
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -41,6 +41,7 @@ async def run_tool(
     stdin_path: Path | None = None,
     max_output: int = 16 * MiB,
     on_start: Callable[[int], None] | None = None,
+    on_stdout: Callable[[bytes], Awaitable[None]] | None = None,
 ) -> ToolResult:
     """`_run_tool` in a tracing span named after the program (ffmpeg, ffprobe)."""
     with tracing.span(Path(args[0]).name, **{"process.command_args": list(args)}):
@@ -50,6 +51,7 @@ async def run_tool(
             stdin_path=stdin_path,
             max_output=max_output,
             on_start=on_start,
+            on_stdout=on_stdout,
         )
 
 
@@ -60,6 +62,7 @@ async def _run_tool(
     stdin_path: Path | None = None,
     max_output: int = 16 * MiB,
     on_start: Callable[[int], None] | None = None,
+    on_stdout: Callable[[bytes], Awaitable[None]] | None = None,
 ) -> ToolResult:
     """Run a command (no shell) and collect its output, killing it on any way out.
 
@@ -74,6 +77,8 @@ async def _run_tool(
         max_output: cap on stdout bytes (more is an error) and on the stderr kept
             (more is dropped).
         on_start: called with the child's pid once it has started.
+        on_stdout: awaited with each chunk of stdout as it arrives (ffmpeg's
+            `-progress pipe:1`); what it raises stops and kills the child.
 
     Returns:
         The exit code, stdout and stderr (decoded leniently). A non-zero exit code
@@ -101,7 +106,9 @@ async def _run_tool(
     out_pipe = cast(asyncio.StreamReader, proc.stdout)
     err_pipe = cast(asyncio.StreamReader, proc.stderr)
     readers = [
-        asyncio.ensure_future(_read(out_pipe, max_output, strict=True)),
+        asyncio.ensure_future(
+            _read(out_pipe, max_output, strict=True, on_chunk=on_stdout)
+        ),
         asyncio.ensure_future(_read(err_pipe, max_output, strict=False)),
     ]
     finished = False
@@ -122,10 +129,20 @@ async def _run_tool(
     return ToolResult(returncode, stdout, stderr.decode("utf-8", errors="replace"))
 
 
-async def _read(stream: asyncio.StreamReader, limit: int, *, strict: bool) -> bytes:
-    """Read a pipe to its end, keeping at most `limit` bytes."""
+async def _read(
+    stream: asyncio.StreamReader,
+    limit: int,
+    *,
+    strict: bool,
+    on_chunk: Callable[[bytes], Awaitable[None]] | None = None,
+) -> bytes:
+    """Read a pipe to its end, keeping at most `limit` bytes (none when each
+    chunk goes to `on_chunk`)."""
     kept = bytearray()
     while chunk := await stream.read(_CHUNK):
+        if on_chunk is not None:
+            await on_chunk(chunk)
+            continue
         room = limit - len(kept)
         if len(chunk) > room:
             if strict:

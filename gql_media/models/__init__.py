@@ -25,6 +25,17 @@ from gql_media.models.generation import (
 )
 from gql_media.models.job import Job
 from gql_media.models.webhook import WebhookDelivery
+from gql_media.models.workflow import (
+    ExecutionStatus,
+    NodeRun,
+    NodeRunStatus,
+    Workflow,
+    WorkflowExecution,
+    WorkflowRevision,
+    WorkflowStatus,
+    WorkflowVideo,
+    WorkflowVideoRole,
+)
 
 __all__ = [
     "Asset",
@@ -33,6 +44,7 @@ __all__ = [
     "AssetTag",
     "DirectUpload",
     "DirectUploadStatus",
+    "ExecutionStatus",
     "Generation",
     "GenerationMetadata",
     "GenerationSourceType",
@@ -41,9 +53,17 @@ __all__ = [
     "JobKind",
     "JobStatus",
     "MetadataKind",
+    "NodeRun",
+    "NodeRunStatus",
     "Scene",
     "SceneStatus",
     "SourceType",
     "Variant",
     "WebhookDelivery",
+    "Workflow",
+    "WorkflowExecution",
+    "WorkflowRevision",
+    "WorkflowStatus",
+    "WorkflowVideo",
+    "WorkflowVideoRole",
 ]

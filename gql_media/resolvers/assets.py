@@ -56,6 +56,7 @@ class AssetQuery:
             min_size_bytes=f.min_size_bytes,
             max_size_bytes=f.max_size_bytes,
             archived=f.archived,
+            workflow_id=f.workflow_id,
         )
         page = await queries.search_assets(
             info.context.owner_id, search, order_by.value, first, after
@@ -64,7 +65,8 @@ class AssetQuery:
 
     @strawberry.field(description="Totals over the owner's live assets.")
     async def stats(self, info: Info) -> Stats:
-        return Stats.from_domain(await queries.stats(info.context.owner_id))
+        owner_id = info.context.owner_id
+        return Stats.from_domain(await queries.stats(owner_id), owner_id)
 
 
 @strawberry.type

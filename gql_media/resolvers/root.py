@@ -15,7 +15,13 @@ from gql_media.resolvers.generations import (
     GenerationSubscription,
 )
 from gql_media.resolvers.jobs import JobMutation, JobQuery, JobSubscription
+from gql_media.resolvers.workflows import (
+    WorkflowMutation,
+    WorkflowQuery,
+    WorkflowSubscription,
+)
 from gql_media.schema.common.errors import (
+    ConflictError,
     ForbiddenUrlError,
     InvalidInputError,
     InvalidStateError,
@@ -28,17 +34,23 @@ from gql_media.schema.common.scalars import SCALARS
 
 
 @strawberry.type
-class Query(AssetQuery, JobQuery, GenerationQuery):
+class Query(AssetQuery, JobQuery, GenerationQuery, WorkflowQuery):
     pass
 
 
 @strawberry.type
-class Mutation(AssetMutation, DirectUploadMutation, JobMutation, GenerationMutation):
+class Mutation(
+    AssetMutation,
+    DirectUploadMutation,
+    JobMutation,
+    GenerationMutation,
+    WorkflowMutation,
+):
     pass
 
 
 @strawberry.type
-class Subscription(JobSubscription, GenerationSubscription):
+class Subscription(JobSubscription, GenerationSubscription, WorkflowSubscription):
     pass
 
 
@@ -53,6 +65,7 @@ def build_schema(*, tracing: bool = False) -> strawberry.Schema:
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALARS),
         types=[
+            ConflictError,
             NotFoundError,
             InvalidInputError,
             InvalidStateError,

@@ -97,3 +97,6 @@ class AssetFilter:
         default=False,
         description="false (default): live only; true: archived only; null: both.",
     )
+    workflow_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only assets linked to a node of this workflow."
+    )

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,6 +13,9 @@ from gql_media.schema.common.context import Info
 from gql_media.schema.common.links import signed_link
 from gql_media.schema.common.pagination import Connection
 from gql_media.schema.common.scalars import BigInt
+
+if TYPE_CHECKING:
+    from gql_media.schema.workflows.types import WorkflowVideo
 
 
 @strawberry.type(description="Where an AI-generated asset came from.")
@@ -126,6 +129,19 @@ class Asset:
     @strawberry.field(description="A time-limited link to the JPEG thumbnail.")
     async def thumbnail_url(self, info: Info) -> str | None:
         return await signed_link(info, self.thumbnail_key)
+
+    @strawberry.field(
+        description="The workflow nodes that produced or consumed this asset."
+    )
+    async def workflow_links(
+        self, info: Info
+    ) -> list[
+        Annotated["WorkflowVideo", strawberry.lazy("gql_media.schema.workflows.types")]
+    ]:
+        from gql_media.schema.workflows.types import WorkflowVideo
+
+        loader = info.context.loaders.workflow_videos_by_asset_id
+        return [WorkflowVideo.from_model(r) for r in await loader.load(str(self.id))]
 
 
 @strawberry.type(description="A page of assets (Relay-style connection).")

@@ -27,6 +27,13 @@ class InvalidStateError(Error):
     pass
 
 
+@strawberry.type(description="A newer change won: re-read the object and try again.")
+class ConflictError(Error):
+    current_revision: int | None = strawberry.field(
+        description="The revision that is current now."
+    )
+
+
 @strawberry.type(description="The URL's scheme or address is refused for imports.")
 class ForbiddenUrlError(Error):
     pass
@@ -53,6 +60,10 @@ def to_error(exc: errors.GqlMediaError) -> Error:
         case errors.InvalidInput():
             return InvalidInputError(
                 code=exc.code, message=exc.message, field=exc.field
+            )
+        case errors.Conflict():
+            return ConflictError(
+                code=exc.code, message=exc.message, current_revision=exc.current
             )
         case errors.ForbiddenUrl():
             return ForbiddenUrlError(code=exc.code, message=exc.message)

@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Sum
 
 from gql_media import models
+from gql_media.kit.ids import is_uuid
 from gql_media.kit.pagination import Page, SortKey, check_first, paginate
 from gql_media.models import AssetKind, AssetStatus, SourceType
 
@@ -38,6 +39,7 @@ class AssetSearch:
     min_size_bytes: int | None = None
     max_size_bytes: int | None = None
     archived: bool | None = False
+    workflow_id: str | None = None
 
 
 def _filtered(owner_id: str, search: AssetSearch):  # type: ignore[no-untyped-def]
@@ -57,6 +59,12 @@ def _filtered(owner_id: str, search: AssetSearch):  # type: ignore[no-untyped-de
     if search.tag:
         # One row per (asset, tag), so the join cannot repeat an asset.
         query = query.filter(tag_rows__tag=search.tag.strip())
+    if search.workflow_id is not None:
+        # A subquery rather than a join: an asset linked twice is listed once.
+        linked = models.WorkflowVideo.filter(
+            workflow_id=search.workflow_id if is_uuid(search.workflow_id) else None
+        ).values("asset_id")
+        query = query.filter(id__in=Subquery(linked))
     if search.text:
         query = query.filter(
             Q(name__icontains=search.text) | Q(prompt__icontains=search.text)

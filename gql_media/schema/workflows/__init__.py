@@ -1,0 +1,1 @@
+"""The workflows contract: saved graphs, revisions, executions, node runs, links."""

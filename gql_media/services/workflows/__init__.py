@@ -1,0 +1,1 @@
+"""The workflows domain: saved node graphs, revisions, executions, stitching."""
