@@ -22,6 +22,11 @@ from gql_media.models.generation import (
     Variant,
 )
 from gql_media.models.job import Job
+from gql_media.models.publication import (
+    Publication,
+    PublicationEvent,
+    PublicationStatus,
+)
 from gql_media.models.webhook import WebhookDelivery
 
 __all__ = [
@@ -37,6 +42,9 @@ __all__ = [
     "JobKind",
     "JobStatus",
     "MetadataKind",
+    "Publication",
+    "PublicationEvent",
+    "PublicationStatus",
     "Scene",
     "SceneStatus",
     "SourceType",
