@@ -46,6 +46,8 @@ async def clean_db(database: str) -> str:
     """The database, emptied before the test."""
     conn = Tortoise.get_connection("default")
     for table in (
+        "publication_event",
+        "publication",
         "generation_metadata",
         "generation_scene",
         "generation_variant",

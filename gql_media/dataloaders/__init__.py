@@ -8,6 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from gql_media import models
 from gql_media.dataloaders import generations as gen
+from gql_media.dataloaders import publishing as pub
 
 
 async def _assets_by_id(ids: list[str]) -> list[models.Asset | None]:
@@ -60,4 +61,8 @@ class Loaders:
     )
     cover_asset_id_by_generation_id: DataLoader[str, str | None] = field(
         default_factory=lambda: DataLoader(load_fn=gen.cover_asset_id_by_generation_id)
+    )
+    # Publishing (dataloaders/publishing.py).
+    publications_by_asset_id: DataLoader[str, list[models.Publication]] = field(
+        default_factory=lambda: DataLoader(load_fn=pub.publications_by_asset_id)
     )

@@ -11,6 +11,7 @@ from gql_media.resolvers.generations import (
     GenerationSubscription,
 )
 from gql_media.resolvers.jobs import JobMutation, JobQuery, JobSubscription
+from gql_media.resolvers.publishing import PublishingMutation, PublishingQuery
 from gql_media.schema.common.errors import (
     ForbiddenUrlError,
     InvalidInputError,
@@ -23,12 +24,12 @@ from gql_media.schema.common.scalars import SCALARS
 
 
 @strawberry.type
-class Query(AssetQuery, JobQuery, GenerationQuery):
+class Query(AssetQuery, JobQuery, GenerationQuery, PublishingQuery):
     pass
 
 
 @strawberry.type
-class Mutation(AssetMutation, JobMutation, GenerationMutation):
+class Mutation(AssetMutation, JobMutation, GenerationMutation, PublishingMutation):
     pass
 
 

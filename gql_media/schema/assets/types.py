@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,6 +13,9 @@ from gql_media.schema.common.context import Info
 from gql_media.schema.common.links import signed_link
 from gql_media.schema.common.pagination import Connection
 from gql_media.schema.common.scalars import BigInt
+
+if TYPE_CHECKING:
+    from gql_media.schema.publishing.types import Publication
 
 
 @strawberry.type(description="Where an AI-generated asset came from.")
@@ -54,6 +57,9 @@ class Asset:
     metadata: JSON
     provenance: Provenance | None
     archived_at: datetime | None
+    allow_duplicate_publish: bool = strawberry.field(
+        description="Publishing may post this asset again where it is already posted."
+    )
     created_at: datetime
     updated_at: datetime
     error_code: str | None
@@ -99,6 +105,7 @@ class Asset:
             if has_provenance
             else None,
             archived_at=row.archived_at,
+            allow_duplicate_publish=row.allow_duplicate_publish,
             created_at=row.created_at,
             updated_at=row.updated_at,
             error_code=row.error_code,
@@ -122,6 +129,17 @@ class Asset:
         if self.status is not models.AssetStatus.READY:
             return None
         return await signed_link(info, self.storage_key, filename=self.name)
+
+    @strawberry.field(description="Where the asset is published, one per platform.")
+    async def publications(
+        self, info: Info
+    ) -> list[
+        Annotated["Publication", strawberry.lazy("gql_media.schema.publishing.types")]
+    ]:
+        from gql_media.schema.publishing.types import Publication
+
+        rows = await info.context.loaders.publications_by_asset_id.load(str(self.id))
+        return [Publication.from_model(row) for row in rows]
 
     @strawberry.field(description="A time-limited link to the JPEG thumbnail.")
     async def thumbnail_url(self, info: Info) -> str | None:
