@@ -77,7 +77,7 @@ class Publication(Model):
 
 
 class PublicationEvent(Model):
-    """One transition of a publication; appended, never updated or deleted."""
+    """One transition of a publication, appended and never updated or deleted."""
 
     id = fields.UUIDField(primary_key=True)
     owner_id = fields.CharField(max_length=64, db_index=True)

@@ -168,7 +168,7 @@ class Migration(migrations.Migration):
                 "table": "publication_event",
                 "app": "models",
                 "pk_attr": "id",
-                "table_description": "One transition of a publication; appended, never updated or deleted.",
+                "table_description": "One transition of a publication, appended and never updated or deleted.",
             },
             bases=["Model"],
         ),
