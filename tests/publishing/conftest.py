@@ -59,7 +59,9 @@ RETRY = """
 mutation ($id: ID!) {
   retryPublication(id: $id) {
     __typename
-    ... on RetryPublicationSuccess { retryCountRestarted publication { status retryCount } }
+    ... on RetryPublicationSuccess {
+      retryCountRestarted publication { status retryCount }
+    }
     ... on Error { code message }
   }
 }
