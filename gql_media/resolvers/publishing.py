@@ -1,8 +1,11 @@
 """Publishing root fields: publish, bulk publish, retry, cancel, duplicates; the
 ledger, its audit trail and counts."""
 
+from collections.abc import AsyncGenerator
+
 import strawberry
 
+from gql_media.errors import InvalidInput
 from gql_media.kit.ids import is_uuid
 from gql_media.schema.assets.types import Asset
 from gql_media.schema.common.context import Info
@@ -14,6 +17,7 @@ from gql_media.schema.publishing.inputs import (
     PublicationEventFilter,
     PublicationFilter,
     PublicationMetadataInput,
+    PublicationProgressFilter,
     PublishAllPendingFilter,
     PublishAssetInput,
 )
@@ -24,8 +28,10 @@ from gql_media.schema.publishing.types import (
     PublicationCount,
     PublicationEvent,
     PublicationEventConnection,
+    PublicationProgress,
 )
 from gql_media.services.publishing import publishing, queries, registry
+from gql_media.services.publishing.progress import ProgressFilter, follow_publications
 
 
 @strawberry.type
@@ -186,3 +192,36 @@ class PublishingMutation:
             info.context.owner_id, str(asset_id), allowed
         )
         return results.SetAllowDuplicatePublishSuccess(asset=Asset.from_model(asset))
+
+
+@strawberry.type
+class PublishingSubscription:
+    @strawberry.subscription(
+        description="Every transition of the owner's publications that match the "
+        "filter, pushed as it happens: first the newest one (or an empty message), "
+        "then each new one. Does not complete by itself."
+    )
+    async def publication_progress(
+        self, info: Info, filter: PublicationProgressFilter | None = None
+    ) -> AsyncGenerator[PublicationProgress, None]:
+        ctx = info.context
+        given = filter or PublicationProgressFilter()
+        for name, value in (
+            ("assetId", given.asset_id),
+            ("publicationId", given.publication_id),
+        ):
+            if value is not None and not is_uuid(value):
+                raise InvalidInput(f"malformed {name}", field=name)
+        wanted = ProgressFilter(
+            platform=given.platform.strip().lower() if given.platform else None,
+            asset_id=str(given.asset_id) if given.asset_id else None,
+            publication_id=str(given.publication_id) if given.publication_id else None,
+        )
+        async for record in follow_publications(ctx.runtime, ctx.owner_id, wanted):
+            if record.get("id") is None:
+                yield PublicationProgress(event=None, publication_id=None)
+                continue
+            yield PublicationProgress(
+                event=PublicationEvent.from_record(record),
+                publication_id=record["publication_id"],
+            )

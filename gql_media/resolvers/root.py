@@ -11,7 +11,11 @@ from gql_media.resolvers.generations import (
     GenerationSubscription,
 )
 from gql_media.resolvers.jobs import JobMutation, JobQuery, JobSubscription
-from gql_media.resolvers.publishing import PublishingMutation, PublishingQuery
+from gql_media.resolvers.publishing import (
+    PublishingMutation,
+    PublishingQuery,
+    PublishingSubscription,
+)
 from gql_media.schema.common.errors import (
     ForbiddenUrlError,
     InvalidInputError,
@@ -34,7 +38,7 @@ class Mutation(AssetMutation, JobMutation, GenerationMutation, PublishingMutatio
 
 
 @strawberry.type
-class Subscription(JobSubscription, GenerationSubscription):
+class Subscription(JobSubscription, GenerationSubscription, PublishingSubscription):
     pass
 
 

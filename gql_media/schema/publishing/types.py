@@ -108,6 +108,24 @@ class PublicationEvent:
     revision: int
 
     @classmethod
+    def from_record(cls, record: dict) -> "PublicationEvent":
+        """From the JSON record the trail file and the bus carry."""
+        return cls(
+            id=strawberry.ID(record["id"]),
+            at=datetime.fromisoformat(record["at"]),
+            publication_id=strawberry.ID(record["publication_id"]),
+            asset_id=strawberry.ID(record["asset_id"]),
+            platform=record["platform"],
+            from_status=PublicationStatus(record["from"]) if record["from"] else None,
+            to_status=PublicationStatus(record["to"]),
+            retry_count=record["retry_count"],
+            error=record["error"],
+            post_id=record["post_id"],
+            principal=record["principal"],
+            revision=record["revision"],
+        )
+
+    @classmethod
     def from_model(cls, row: models.PublicationEvent) -> "PublicationEvent":
         return cls(
             id=strawberry.ID(str(row.id)),
@@ -141,3 +159,21 @@ class PublicationCount:
 class CanPublish:
     allowed: bool
     reason: str | None = strawberry.field(description="Why not, when not allowed.")
+
+
+@strawberry.type(description="A transition pushed by publicationProgress.")
+class PublicationProgress:
+    event: PublicationEvent | None = strawberry.field(
+        description="The transition; null in the first message when nothing "
+        "matching has happened yet."
+    )
+    publication_id: strawberry.Private[str | None]
+
+    @strawberry.field(description="The publication as it is now.")
+    async def publication(self, info: Info) -> Publication | None:
+        if self.publication_id is None:
+            return None
+        row = await models.Publication.get_or_none(
+            id=self.publication_id, owner_id=info.context.owner_id
+        )
+        return Publication.from_model(row) if row is not None else None
