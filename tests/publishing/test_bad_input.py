@@ -33,7 +33,9 @@ mutation ($platforms: [String!]!, $f: PublishAllPendingFilter, $first: Int! = 10
 }
 """
 CAN = """
-query ($a: ID!, $p: String!) { canPublish(assetId: $a, platform: $p) { allowed reason } }
+query ($a: ID!, $p: String!) {
+  canPublish(assetId: $a, platform: $p) { allowed reason }
+}
 """
 
 
