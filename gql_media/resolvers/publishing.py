@@ -133,7 +133,7 @@ class PublishingMutation:
         platforms: list[str],
         filter: PublishAllPendingFilter | None = None,
         metadata: PublicationMetadataInput | None = None,
-        first: int = 100,
+        first: int = 50,
         after: str | None = None,
     ) -> results.PublishAllPendingResult:
         ctx = info.context

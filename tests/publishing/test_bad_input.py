@@ -212,6 +212,14 @@ async def test_another_owners_publication_reads_as_unknown(
         "setAllowDuplicatePublish"
     ]
     assert allow["code"] == "NOT_FOUND"
+    bulk = (
+        await data(
+            server.url,
+            BULK,
+            {"platforms": ["loopback"], "f": {"assetIds": [str(theirs.id)]}},
+        )
+    )["publishAllPending"]
+    assert (bulk["assetsConsidered"], bulk["created"]) == (0, 0)
     assert (
         await models.Publication.get(id=row.id)
     ).status is models.PublicationStatus.PENDING
