@@ -67,6 +67,59 @@ async def create(
     return row
 
 
+async def create_many(
+    runtime: Runtime, owner_id: str, principal: str, specs: list[dict[str, Any]]
+) -> list[models.Publication]:
+    """Insert PENDING rows (each spec: asset_id, platform and metadata fields),
+    their first events and their attempt jobs in one transaction, three bulk
+    INSERTs however many rows: the bulk path of publishAllPending."""
+    next_status(None, Trigger.PUBLISH)
+    stamp = now()
+    rows, jobs_, events = [], [], []
+    for spec in specs:
+        row = models.Publication(
+            owner_id=owner_id,
+            status=PublicationStatus.PENDING,
+            created_by=principal,
+            revision=1,
+            created_at=stamp,
+            updated_at=stamp,
+            **spec,
+        )
+        job = models.Job(
+            owner_id=owner_id,
+            kind=JobKind.PUBLISH,
+            max_attempts=runtime.settings.job_max_attempts,
+            payload={"publication_id": str(row.id), "platform": row.platform},
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        row.job_id = job.id  # type: ignore[attr-defined]
+        rows.append(row)
+        jobs_.append(job)
+        events.append(
+            models.PublicationEvent(
+                owner_id=owner_id,
+                publication_id=row.id,
+                asset_id=row.asset_id,  # type: ignore[attr-defined]
+                platform=row.platform,
+                from_status=None,
+                to_status=row.status,
+                retry_count=0,
+                principal=principal,
+                revision=1,
+                at=stamp,
+            )
+        )
+    async with in_transaction():
+        await models.Job.bulk_create(jobs_)
+        await models.Publication.bulk_create(rows)
+        await models.PublicationEvent.bulk_create(events)
+    for row, event, job in zip(rows, events, jobs_, strict=True):
+        await _after_commit(runtime, row, event, job.id, None)
+    return rows
+
+
 async def transition(
     runtime: Runtime,
     row: models.Publication,

@@ -241,6 +241,7 @@ async def publish_all_pending(
             owner_id=owner_id, platform__in=names, status__in=list(POSTED)
         ).values_list("asset__checksum", "platform")
     }
+    specs: list[dict[str, Any]] = []
     for asset in page.rows:
         for name in names:
             if (str(asset.id), name) in existing:
@@ -249,25 +250,26 @@ async def publish_all_pending(
             if (asset.checksum, name) in posted and not asset.allow_duplicate_publish:
                 result.skipped_duplicates += 1
                 continue
-            try:
-                row = await ledger.create(
-                    runtime,
-                    owner_id=owner_id,
-                    asset_id=asset.id,
-                    platform=name,
-                    principal=principal,
-                    title=metadata.title or asset.name[:255] or None,
-                    caption=metadata.caption,
-                    hashtags=metadata.hashtags,
-                    privacy=metadata.privacy,
-                )
-            except IntegrityError:  # a concurrent call took it first
-                result.skipped_existing += 1
-                continue
             # Same bytes on two assets: the second one is a duplicate.
             posted.add((asset.checksum, name))
-            result.created += 1
-            result.publications.append(row)
+            specs.append(
+                {
+                    "asset_id": asset.id,
+                    "platform": name,
+                    "title": metadata.title or asset.name[:255] or None,
+                    "caption": metadata.caption,
+                    "hashtags": metadata.hashtags,
+                    "privacy": metadata.privacy,
+                }
+            )
+    try:
+        rows = await ledger.create_many(runtime, owner_id, principal, specs)
+    except IntegrityError:
+        raise InvalidState(
+            "another request published some of these meanwhile; call again"
+        ) from None
+    result.created = len(rows)
+    result.publications = rows
     return result
 
 
