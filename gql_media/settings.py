@@ -164,6 +164,9 @@ class PublishingSettings(BaseModel):
     # Per-platform overrides, e.g. {"youtube": 1} (JSON in the environment).
     platform_concurrency: dict[str, int] = Field(default_factory=dict)
     platform_requests_per_second: dict[str, float] = Field(default_factory=dict)
+    # Each rate window is this much longer than the rate says, for the delays
+    # between taking a token and the request reaching the platform.
+    rate_margin_seconds: float = Field(default=0.25, ge=0, le=10)
     # The audit trail's JSON lines file (<data dir>/logs/publications.jsonl) is
     # rotated at this size, keeping `audit_log_backups` old files.
     audit_log_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)

@@ -46,6 +46,9 @@ async def test_200_assets_on_3_rate_limited_platforms(
     if "postgres-distributed" not in request.node.name:
         pytest.skip("a 40 s run: PostgreSQL + distributed only")
     server.settings.publishing.requests_per_second = 5
+    # The fake platforms share this process's busy event loop with the API and
+    # 8 jobs, so a request may reach them well after its token was taken.
+    server.settings.publishing.rate_margin_seconds = 0.5
     for name in NAMES:
         registry.register(
             name,
@@ -77,4 +80,8 @@ async def test_200_assets_on_3_rate_limited_platforms(
         platform = platforms[name]
         assert len(platform.posts) == 200
         assert len({p["sha256"] for p in platform.posts}) == 200  # no duplicates
-        assert platform.max_in_window(1.0) <= 5, name
+        times = sorted(platform.request_times)
+        assert platform.max_in_window(1.0) <= 5, (
+            name,
+            [round(t - times[0], 3) for t in times],
+        )

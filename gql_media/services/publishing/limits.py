@@ -62,17 +62,14 @@ return redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[2])
 """
 
 
-# Added to each window: the platform counts arrival times, and a request that
-# waited in a socket buffer must not land in the next window's count.
-MARGIN_SECONDS = 0.05
-
-
-def window(rate: float) -> tuple[float, int]:
+def window(rate: float, margin: float = 0.0) -> tuple[float, int]:
     """(window seconds, requests in it) for a rate: 5/s is 5 per 1 s, 0.5/s is
-    1 per 2 s (each plus the margin)."""
+    1 per 2 s, each plus `margin`: the platform counts arrival times, and a
+    request delayed between its token and the wire must not make the next
+    window's count one too many."""
     if rate >= 1:
-        return 1.0 + MARGIN_SECONDS, math.floor(rate)
-    return 1.0 / rate + MARGIN_SECONDS, 1
+        return 1.0 + margin, math.floor(rate)
+    return 1.0 / rate + margin, 1
 
 
 class Limiter(ABC):
@@ -109,7 +106,9 @@ class MemoryLimiter(Limiter):
             yield
 
     async def request(self, platform: str) -> None:
-        span, count = window(self.settings.rate_of(platform))
+        span, count = window(
+            self.settings.rate_of(platform), self.settings.rate_margin_seconds
+        )
         times = self._times.setdefault(platform, deque())
         while True:
             async with self._lock:
@@ -155,7 +154,9 @@ class RedisLimiter(Limiter):
             await self._renew(keys=[key], args=[LEASE_SECONDS, token])
 
     async def request(self, platform: str) -> None:
-        span, count = window(self.settings.rate_of(platform))
+        span, count = window(
+            self.settings.rate_of(platform), self.settings.rate_margin_seconds
+        )
         key = f"{KEY}:rate:{platform}"
         while True:
             wait = float(
