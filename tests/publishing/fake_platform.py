@@ -33,6 +33,10 @@ class Session:
     sha256: str
     received: bytearray = field(default_factory=bytearray)
     post_id: str | None = None
+    # Bumped by each status query: a client that asks has given up on its
+    # earlier connection, whose bytes (still in socket buffers after the client
+    # was killed) the platform then stops taking, as a real one would.
+    queries: int = 0
 
 
 @dataclass
@@ -142,6 +146,7 @@ async def _one_request(
             await _send(writer, 200, {"session": f"/{platform.name}/sessions/{sid}"})
         case ("GET", ["sessions", sid]):
             session = platform.sessions[sid]
+            session.queries += 1
             answer = {"received": len(session.received), "post_id": session.post_id}
             await _send(writer, 200, answer)
         case ("PUT", ["sessions", sid]):
@@ -161,8 +166,11 @@ async def _one_request(
                     return False  # the connection closes mid-body
                 if fault == "slow":
                     left = length
+                    asked = session.queries
                     while left:
                         piece = await reader.readexactly(min(left, 4096))
+                        if session.queries != asked:
+                            return False  # superseded: drop this connection
                         session.received += piece
                         left -= len(piece)
                         await asyncio.sleep(0.05)
