@@ -53,6 +53,7 @@ async def clean_db(database: str) -> str:
         "generation_variant",
         "generation",
         "webhook_delivery",
+        "direct_upload",
         "job",
         "asset_tag",
         "asset",

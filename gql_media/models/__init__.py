@@ -4,9 +4,11 @@ Import as `from gql_media import models` and write `models.Asset`.
 """
 
 from gql_media.models.asset import Asset, AssetTag
+from gql_media.models.direct_upload import DirectUpload
 from gql_media.models.enums import (
     AssetKind,
     AssetStatus,
+    DirectUploadStatus,
     GenerationSourceType,
     GenerationStatus,
     JobKind,
@@ -34,6 +36,8 @@ __all__ = [
     "AssetKind",
     "AssetStatus",
     "AssetTag",
+    "DirectUpload",
+    "DirectUploadStatus",
     "Generation",
     "GenerationMetadata",
     "GenerationSourceType",

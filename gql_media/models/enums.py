@@ -76,3 +76,12 @@ class MetadataKind(StrEnum):
     TRANSFORMATION = "TRANSFORMATION"
     PROMPTS = "PROMPTS"
     EVALUATION = "EVALUATION"
+
+
+class DirectUploadStatus(StrEnum):
+    """A direct (presigned S3) upload: waiting for its parts, then registered as an
+    asset, or refused because the bytes did not match what was declared."""
+
+    PENDING = "PENDING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"

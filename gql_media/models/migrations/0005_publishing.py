@@ -10,7 +10,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0003_generations")]
+    dependencies = [("models", "0004_direct_uploads")]
 
     initial = False
 
