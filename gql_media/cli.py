@@ -29,6 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--name")
     imp.add_argument("--tag", action="append", default=[], dest="tags")
     commands.add_parser("worker", help="run a job worker (distributed mode)")
+    pubs = commands.add_parser("publications", help="the publishing ledger")
+    pub_commands = pubs.add_subparsers(dest="publications_command", required=True)
+    export = pub_commands.add_parser("export", help="print every publication")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
+    export.add_argument("--owner", help="only this owner's publications")
 
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -76,6 +81,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             asset = asyncio.run(run_import(settings, args.source, args.name, args.tags))
             print(json.dumps(asset, indent=2, default=str))
             return 0 if asset.get("status") == "READY" else 1
+        case "publications":
+            from gql_media.cli_publications import export
+
+            asyncio.run(export(settings, args.format, sys.stdout, args.owner))
+            return 0
         case "worker":
             if not settings.redis_url:
                 print(

@@ -4,6 +4,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gql_media import models
 from gql_media.bus import MemoryBus, ProgressBus, RedisBus
@@ -49,12 +50,20 @@ class Runtime:
     bus: ProgressBus
     queue: JobQueue = field(init=False)
     job_followers: list[JobFollower] = field(default_factory=list)
+    # Per-process helpers a domain keeps beside the backends (the publishing
+    # limiter's Redis client, say); each one's `close()` runs with the runtime's.
+    extensions: dict[str, Any] = field(default_factory=dict)
 
     def tmp_path(self, name: str) -> Path:
         """A path in the data directory's tmp folder (not created)."""
         return self.settings.tmp_dir / name
 
     async def close(self) -> None:
+        for extension in self.extensions.values():
+            close = getattr(extension, "close", None)
+            if close is not None:
+                await close()
+        self.extensions.clear()
         await self.queue.close()
         await self.bus.close()
         await self.storage.close()

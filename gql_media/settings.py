@@ -153,6 +153,46 @@ class WebhookSettings(BaseModel):
     tolerance_seconds: int = Field(default=300, ge=1, le=3600)
 
 
+class PublishingSettings(BaseModel):
+    """The publication ledger: retries, per-platform limits, the audit log, and
+    the `webhook` uploader."""
+
+    # Failures 1..max_failures leave FAILED with a retry scheduled after
+    # base * 2^(n-1) seconds (capped, with +-jitter); the next one is FAILED_FINAL.
+    max_failures: int = Field(default=3, ge=0, le=20)
+    retry_base_seconds: float = Field(default=30.0, gt=0)
+    retry_max_seconds: float = Field(default=3600.0, gt=0)
+    retry_jitter: float = Field(default=0.2, ge=0, le=1)
+    # A rate-limit answer without Retry-After waits this long.
+    rate_limited_default_seconds: float = Field(default=60.0, gt=0)
+    # Uploads to one platform at once, and attempts started per second, per
+    # platform; shared through Redis across workers in the distributed mode.
+    concurrency: int = Field(default=2, ge=1, le=64)
+    requests_per_second: float = Field(default=5.0, gt=0)
+    # Per-platform overrides, e.g. {"youtube": 1} (JSON in the environment).
+    platform_concurrency: dict[str, int] = Field(default_factory=dict)
+    platform_requests_per_second: dict[str, float] = Field(default_factory=dict)
+    # Each rate window is this much longer than the rate says, for the delays
+    # between taking a token and the request reaching the platform.
+    rate_margin_seconds: float = Field(default=0.25, ge=0, le=10)
+    # The audit trail's JSON lines file (<data dir>/logs/publications.jsonl) is
+    # rotated at this size, keeping `audit_log_backups` old files.
+    audit_log_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    audit_log_backups: int = Field(default=5, ge=0, le=100)
+    # The `webhook` uploader: a signed notification to an in-house endpoint.
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_timeout_seconds: float = Field(default=30.0, gt=0)
+    # publishAllPending considers at most this many assets per call (paginated).
+    bulk_max_assets: int = Field(default=500, ge=1, le=5000)
+
+    def concurrency_of(self, platform: str) -> int:
+        return self.platform_concurrency.get(platform, self.concurrency)
+
+    def rate_of(self, platform: str) -> float:
+        return self.platform_requests_per_second.get(platform, self.requests_per_second)
+
+
 class LogSettings(BaseModel):
     """How log lines look."""
 
@@ -290,6 +330,7 @@ class Settings(BaseSettings):
     media: MediaSettings = Field(default_factory=MediaSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     cors: CorsSettings = Field(default_factory=CorsSettings)
+    publishing: PublishingSettings = Field(default_factory=PublishingSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)

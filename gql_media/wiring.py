@@ -7,6 +7,7 @@ from gql_media.jobs import make_handler
 from gql_media.runtime import Runtime, build_runtime
 from gql_media.services.assets import following as asset_following
 from gql_media.services.generations import state as generation_state
+from gql_media.services.publishing import following as publication_following
 from gql_media.services.workflows import scheduler as workflow_scheduler
 from gql_media.settings import Settings
 
@@ -18,5 +19,6 @@ def wire(settings: Settings) -> Runtime:
         asset_following.FOLLOWER,
         generation_state.FOLLOWER,
         workflow_scheduler.FOLLOWER,
+        publication_following.FOLLOWER,
     ]
     return runtime

@@ -51,6 +51,8 @@ async def clean_db(database: str) -> str:
         "workflow_execution",
         "workflow_revision",
         "workflow",
+        "publication_event",
+        "publication",
         "generation_metadata",
         "generation_scene",
         "generation_variant",

@@ -8,6 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from gql_media import models
 from gql_media.dataloaders import generations as gen
+from gql_media.dataloaders import publishing as pub
 from gql_media.dataloaders import workflows as wf
 
 
@@ -87,4 +88,8 @@ class Loaders:
     )
     workflow_videos_by_asset_id: DataLoader[str, list[models.WorkflowVideo]] = field(
         default_factory=lambda: DataLoader(load_fn=wf.workflow_videos_by_asset_id)
+    )
+    # Publishing (dataloaders/publishing.py).
+    publications_by_asset_id: DataLoader[str, list[models.Publication]] = field(
+        default_factory=lambda: DataLoader(load_fn=pub.publications_by_asset_id)
     )

@@ -21,6 +21,7 @@ from gql_media.errors import (
 from gql_media.jobs.base import JobFunction
 from gql_media.jobs.exports import export_generation
 from gql_media.jobs.imports import import_url
+from gql_media.jobs.publish import publish
 from gql_media.jobs.stitch import stitch_videos
 from gql_media.jobs.thumbnails import regenerate_thumbnail
 from gql_media.jobs.uploads import process_upload
@@ -43,6 +44,7 @@ JOB_FUNCTIONS: dict[JobKind, JobFunction] = {
     JobKind.REGENERATE_THUMBNAIL: regenerate_thumbnail,
     JobKind.EXPORT_GENERATION: export_generation,
     JobKind.STITCH: stitch_videos,
+    JobKind.PUBLISH: publish,
 }
 
 

@@ -24,6 +24,11 @@ from gql_media.models.generation import (
     Variant,
 )
 from gql_media.models.job import Job
+from gql_media.models.publication import (
+    Publication,
+    PublicationEvent,
+    PublicationStatus,
+)
 from gql_media.models.webhook import WebhookDelivery
 from gql_media.models.workflow import (
     ExecutionStatus,
@@ -55,6 +60,9 @@ __all__ = [
     "MetadataKind",
     "NodeRun",
     "NodeRunStatus",
+    "Publication",
+    "PublicationEvent",
+    "PublicationStatus",
     "Scene",
     "SceneStatus",
     "SourceType",

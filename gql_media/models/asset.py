@@ -53,6 +53,10 @@ class Asset(Model):
     cost = fields.DecimalField(max_digits=14, decimal_places=6, null=True)
     generated_at = fields.DatetimeField(null=True)
 
+    # Publishing: let this asset go out again to a platform where it already has
+    # a post (duplicate prevention is on by default).
+    allow_duplicate_publish = fields.BooleanField(default=False)
+
     archived_at = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True, db_index=True)
     error_code = fields.CharField(max_length=64, null=True)

@@ -15,6 +15,11 @@ from gql_media.resolvers.generations import (
     GenerationSubscription,
 )
 from gql_media.resolvers.jobs import JobMutation, JobQuery, JobSubscription
+from gql_media.resolvers.publishing import (
+    PublishingMutation,
+    PublishingQuery,
+    PublishingSubscription,
+)
 from gql_media.resolvers.workflows import (
     WorkflowMutation,
     WorkflowQuery,
@@ -34,7 +39,7 @@ from gql_media.schema.common.scalars import SCALARS
 
 
 @strawberry.type
-class Query(AssetQuery, JobQuery, GenerationQuery, WorkflowQuery):
+class Query(AssetQuery, JobQuery, GenerationQuery, WorkflowQuery, PublishingQuery):
     pass
 
 
@@ -45,12 +50,18 @@ class Mutation(
     JobMutation,
     GenerationMutation,
     WorkflowMutation,
+    PublishingMutation,
 ):
     pass
 
 
 @strawberry.type
-class Subscription(JobSubscription, GenerationSubscription, WorkflowSubscription):
+class Subscription(
+    JobSubscription,
+    GenerationSubscription,
+    WorkflowSubscription,
+    PublishingSubscription,
+):
     pass
 
 

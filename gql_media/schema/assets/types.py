@@ -15,6 +15,7 @@ from gql_media.schema.common.pagination import Connection
 from gql_media.schema.common.scalars import BigInt
 
 if TYPE_CHECKING:
+    from gql_media.schema.publishing.types import Publication
     from gql_media.schema.workflows.types import WorkflowVideo
 
 
@@ -57,6 +58,9 @@ class Asset:
     metadata: JSON
     provenance: Provenance | None
     archived_at: datetime | None
+    allow_duplicate_publish: bool = strawberry.field(
+        description="Publishing may post this asset again where it is already posted."
+    )
     created_at: datetime
     updated_at: datetime
     error_code: str | None
@@ -102,6 +106,7 @@ class Asset:
             if has_provenance
             else None,
             archived_at=row.archived_at,
+            allow_duplicate_publish=row.allow_duplicate_publish,
             created_at=row.created_at,
             updated_at=row.updated_at,
             error_code=row.error_code,
@@ -125,6 +130,17 @@ class Asset:
         if self.status is not models.AssetStatus.READY:
             return None
         return await signed_link(info, self.storage_key, filename=self.name)
+
+    @strawberry.field(description="Where the asset is published, one per platform.")
+    async def publications(
+        self, info: Info
+    ) -> list[
+        Annotated["Publication", strawberry.lazy("gql_media.schema.publishing.types")]
+    ]:
+        from gql_media.schema.publishing.types import Publication
+
+        rows = await info.context.loaders.publications_by_asset_id.load(str(self.id))
+        return [Publication.from_model(row) for row in rows]
 
     @strawberry.field(description="A time-limited link to the JPEG thumbnail.")
     async def thumbnail_url(self, info: Info) -> str | None:

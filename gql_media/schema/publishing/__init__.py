@@ -1,0 +1,1 @@
+"""The publishing contract: publications, their trail, inputs and results."""
