@@ -52,6 +52,9 @@ async def clean_db(database: str) -> str:
         "generation",
         "webhook_delivery",
         "job",
+        "review_annotation",
+        "review_event",
+        "review_task_counter",
         "asset_tag",
         "asset",
     ):

@@ -8,6 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from gql_media import models
 from gql_media.dataloaders import generations as gen
+from gql_media.dataloaders import reviews as rev
 
 
 async def _assets_by_id(ids: list[str]) -> list[models.Asset | None]:
@@ -60,4 +61,17 @@ class Loaders:
     )
     cover_asset_id_by_generation_id: DataLoader[str, str | None] = field(
         default_factory=lambda: DataLoader(load_fn=gen.cover_asset_id_by_generation_id)
+    )
+    # The reviews domain (dataloaders/reviews.py).
+    versions_by_task: DataLoader[rev.TaskKey, list[models.Asset]] = field(
+        default_factory=lambda: DataLoader(load_fn=rev.versions_by_task)
+    )
+    review_events_by_task: DataLoader[rev.TaskKey, list[models.ReviewEvent]] = field(
+        default_factory=lambda: DataLoader(load_fn=rev.review_events_by_task)
+    )
+    review_events_by_asset_id: DataLoader[str, list[models.ReviewEvent]] = field(
+        default_factory=lambda: DataLoader(load_fn=rev.review_events_by_asset_id)
+    )
+    annotations_by_asset_id: DataLoader[str, list[models.Annotation]] = field(
+        default_factory=lambda: DataLoader(load_fn=rev.annotations_by_asset_id)
     )

@@ -5,6 +5,7 @@ Import as `from gql_media import models` and write `models.Asset`.
 
 from gql_media.models.asset import Asset, AssetTag
 from gql_media.models.enums import (
+    AnnotationShape,
     AssetKind,
     AssetStatus,
     GenerationSourceType,
@@ -12,6 +13,8 @@ from gql_media.models.enums import (
     JobKind,
     JobStatus,
     MetadataKind,
+    ReviewAction,
+    ReviewStatus,
     SceneStatus,
     SourceType,
 )
@@ -22,9 +25,12 @@ from gql_media.models.generation import (
     Variant,
 )
 from gql_media.models.job import Job
+from gql_media.models.review import Annotation, ReviewEvent, TaskCounter
 from gql_media.models.webhook import WebhookDelivery
 
 __all__ = [
+    "Annotation",
+    "AnnotationShape",
     "Asset",
     "AssetKind",
     "AssetStatus",
@@ -37,9 +43,13 @@ __all__ = [
     "JobKind",
     "JobStatus",
     "MetadataKind",
+    "ReviewAction",
+    "ReviewEvent",
+    "ReviewStatus",
     "Scene",
     "SceneStatus",
     "SourceType",
+    "TaskCounter",
     "Variant",
     "WebhookDelivery",
 ]

@@ -3,7 +3,7 @@
 from tortoise import fields
 from tortoise.models import Model
 
-from gql_media.models.enums import AssetKind, AssetStatus, SourceType
+from gql_media.models.enums import AssetKind, AssetStatus, ReviewStatus, SourceType
 
 
 class Asset(Model):
@@ -53,6 +53,27 @@ class Asset(Model):
     cost = fields.DecimalField(max_digits=14, decimal_places=6, null=True)
     generated_at = fields.DatetimeField(null=True)
 
+    # Versions (the reviews domain): a version `version` of `task` in `project`,
+    # unique per owner; all NULL for an asset on no task.
+    project = fields.CharField(max_length=32, null=True)
+    task = fields.CharField(max_length=128, null=True)
+    version = fields.IntField(null=True)
+    author = fields.CharField(max_length=255, null=True)
+    description = fields.TextField(null=True)
+    review_status = fields.CharEnumField(
+        ReviewStatus, max_length=32, null=True, db_index=True
+    )
+    previous_version: fields.ForeignKeyNullableRelation["Asset"] = (
+        fields.ForeignKeyField(
+            "models.Asset",
+            related_name=False,
+            null=True,
+            on_delete=fields.SET_NULL,
+        )
+    )
+    approved_by = fields.CharField(max_length=255, null=True)
+    approved_at = fields.DatetimeField(null=True)
+
     archived_at = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True, db_index=True)
     error_code = fields.CharField(max_length=64, null=True)
@@ -64,7 +85,10 @@ class Asset(Model):
 
     class Meta:
         table = "asset"
-        unique_together = (("owner_id", "dedup_key"),)
+        unique_together = (
+            ("owner_id", "dedup_key"),
+            ("owner_id", "project", "task", "version"),
+        )
 
     def __str__(self) -> str:
         return f"Asset({self.id}, {self.status})"

@@ -11,6 +11,11 @@ from gql_media.resolvers.generations import (
     GenerationSubscription,
 )
 from gql_media.resolvers.jobs import JobMutation, JobQuery, JobSubscription
+from gql_media.resolvers.reviews import (
+    ReviewMutation,
+    ReviewQuery,
+    ReviewSubscription,
+)
 from gql_media.schema.common.errors import (
     ForbiddenUrlError,
     InvalidInputError,
@@ -23,17 +28,17 @@ from gql_media.schema.common.scalars import SCALARS
 
 
 @strawberry.type
-class Query(AssetQuery, JobQuery, GenerationQuery):
+class Query(AssetQuery, JobQuery, GenerationQuery, ReviewQuery):
     pass
 
 
 @strawberry.type
-class Mutation(AssetMutation, JobMutation, GenerationMutation):
+class Mutation(AssetMutation, JobMutation, GenerationMutation, ReviewMutation):
     pass
 
 
 @strawberry.type
-class Subscription(JobSubscription, GenerationSubscription):
+class Subscription(JobSubscription, GenerationSubscription, ReviewSubscription):
     pass
 
 
