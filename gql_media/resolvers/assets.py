@@ -56,6 +56,11 @@ class AssetQuery:
             min_size_bytes=f.min_size_bytes,
             max_size_bytes=f.max_size_bytes,
             archived=f.archived,
+            project=f.project,
+            task=f.task,
+            version=f.version,
+            author=f.author,
+            review_status=f.review_status,
         )
         page = await queries.search_assets(
             info.context.owner_id, search, order_by.value, first, after

@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from gql_media.schema.assets.enums import AssetKind, AssetStatus, SourceType
 from gql_media.schema.common.scalars import BigInt
+from gql_media.schema.reviews.enums import ReviewStatus
 from gql_media.services.assets.validation import AssetDetails, Provenance
 
 JSONObject = dict[str, Any]
@@ -91,3 +92,8 @@ class AssetFilter:
         default=False,
         description="false (default): live only; true: archived only; null: both.",
     )
+    project: str | None = strawberry.field(default=None, description="A project code.")
+    task: str | None = strawberry.field(default=None, description="A task name.")
+    version: int | None = None
+    author: str | None = None
+    review_status: ReviewStatus | None = None

@@ -8,7 +8,7 @@ from tortoise.functions import Count, Sum
 
 from gql_media import models
 from gql_media.kit.pagination import Page, SortKey, check_first, paginate
-from gql_media.models import AssetKind, AssetStatus, SourceType
+from gql_media.models import AssetKind, AssetStatus, ReviewStatus, SourceType
 
 ORDERS = {
     key.name: key
@@ -38,6 +38,12 @@ class AssetSearch:
     min_size_bytes: int | None = None
     max_size_bytes: int | None = None
     archived: bool | None = False
+    # Versions (the reviews domain's columns on the asset).
+    project: str | None = None
+    task: str | None = None
+    version: int | None = None
+    author: str | None = None
+    review_status: ReviewStatus | None = None
 
 
 def _filtered(owner_id: str, search: AssetSearch):  # type: ignore[no-untyped-def]
@@ -50,6 +56,11 @@ def _filtered(owner_id: str, search: AssetSearch):  # type: ignore[no-untyped-de
         "duration_seconds__lte": search.max_duration_seconds,
         "size_bytes__gte": search.min_size_bytes,
         "size_bytes__lte": search.max_size_bytes,
+        "project": search.project,
+        "task": search.task,
+        "version": search.version,
+        "author": search.author,
+        "review_status": search.review_status,
     }
     query = query.filter(**{k: v for k, v in exact.items() if v is not None})
     if search.archived is not None:
