@@ -133,13 +133,11 @@ async def test_three_versions_reviewed_annotated_and_approved(
     )["addAnnotation"]
     assert note["__typename"] == "AnnotationSuccess", note
     assert note["annotation"]["frame"] == 36  # 1.5 s at 24 fps
-    reply = (
-        await data(
-            server.url,
-            ANNOTATE,
-            {"id": v2_id, "input": {"text": "fixed in v003", "parentId": note["annotation"]["id"]}},
-        )
-    )["addAnnotation"]  # fmt: skip
+    parent = note["annotation"]["id"]
+    reply_input = {"text": "fixed in v003", "parentId": parent}
+    reply = (await data(server.url, ANNOTATE, {"id": v2_id, "input": reply_input}))[
+        "addAnnotation"
+    ]
     assert reply["annotation"]["parentId"] == note["annotation"]["id"]
     assert reply["annotation"]["atSeconds"] == 1.5
     changes = await decide(server.url, "requestChanges", v2_id, "fix the lamp")
