@@ -1,6 +1,6 @@
 """Asset root fields: one asset, the list, totals, and the asset mutations."""
 
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -42,7 +42,13 @@ class AssetQuery:
         first: int | None = 20,
         after: str | None = None,
         filter: AssetFilter | None = None,
-        order_by: AssetOrder = AssetOrder.CREATED_AT_DESC,
+        order_by: Annotated[
+            AssetOrder | None,
+            strawberry.argument(
+                description="Default: RELEVANCE with a `text` filter, else "
+                "CREATED_AT_DESC."
+            ),
+        ] = None,
     ) -> AssetConnection:
         f = filter or AssetFilter()
         search = queries.AssetSearch(
@@ -63,7 +69,11 @@ class AssetQuery:
             review_status=f.review_status,
         )
         page = await queries.search_assets(
-            info.context.owner_id, search, order_by.value, first, after
+            info.context.owner_id,
+            search,
+            order_by.value if order_by else None,
+            first,
+            after,
         )
         return AssetConnection.of(page, Asset.from_model)
 

@@ -1,3 +1,7 @@
+"""Reviews: version columns on assets, task counters, review events, annotations;
+and the full-text index over assets (SQLite FTS5 / PostgreSQL tsvector + GIN),
+built for existing rows and kept by triggers."""
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from gql_media.models.enums import AnnotationShape, ReviewAction, ReviewStatus
@@ -8,6 +12,100 @@ from uuid import uuid4
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.migrations.constraints import UniqueConstraint
+from tortoise.migrations.schema_editor.base import BaseSchemaEditor
+
+
+# SQLite: an FTS5 table whose rowid is a stable integer key of the asset
+# (asset_search_key.id; an asset's own rowid may change on VACUUM).
+SQLITE_SEARCH = [
+    """CREATE TABLE asset_search_key (
+        id INTEGER PRIMARY KEY, asset_id CHAR(36) NOT NULL UNIQUE)""",
+    """CREATE VIRTUAL TABLE asset_fts USING fts5(
+        name, description, tags, task, prompt,
+        tokenize = 'unicode61 remove_diacritics 2')""",
+    """CREATE TRIGGER asset_fts_insert AFTER INSERT ON asset BEGIN
+        INSERT INTO asset_search_key (asset_id) VALUES (new.id);
+        INSERT INTO asset_fts (rowid, name, description, tags, task, prompt)
+        VALUES (last_insert_rowid(), new.name, coalesce(new.description, ''),
+                '', coalesce(new.task, ''), coalesce(new.prompt, ''));
+    END""",
+    """CREATE TRIGGER asset_fts_update
+    AFTER UPDATE OF name, description, task, prompt ON asset BEGIN
+        UPDATE asset_fts SET name = new.name,
+            description = coalesce(new.description, ''),
+            task = coalesce(new.task, ''), prompt = coalesce(new.prompt, '')
+        WHERE rowid = (SELECT id FROM asset_search_key WHERE asset_id = new.id);
+    END""",
+    """CREATE TRIGGER asset_fts_delete AFTER DELETE ON asset BEGIN
+        DELETE FROM asset_fts
+        WHERE rowid = (SELECT id FROM asset_search_key WHERE asset_id = old.id);
+        DELETE FROM asset_search_key WHERE asset_id = old.id;
+    END""",
+    """CREATE TRIGGER asset_tag_fts_insert AFTER INSERT ON asset_tag BEGIN
+        UPDATE asset_fts SET tags = (
+            SELECT coalesce(group_concat(tag, ' '), '') FROM asset_tag
+            WHERE asset_id = new.asset_id)
+        WHERE rowid = (SELECT id FROM asset_search_key WHERE asset_id = new.asset_id);
+    END""",
+    """CREATE TRIGGER asset_tag_fts_delete AFTER DELETE ON asset_tag BEGIN
+        UPDATE asset_fts SET tags = (
+            SELECT coalesce(group_concat(tag, ' '), '') FROM asset_tag
+            WHERE asset_id = old.asset_id)
+        WHERE rowid = (SELECT id FROM asset_search_key WHERE asset_id = old.asset_id);
+    END""",
+    # The index for the rows that exist already.
+    "INSERT INTO asset_search_key (asset_id) SELECT id FROM asset",
+    """INSERT INTO asset_fts (rowid, name, description, tags, task, prompt)
+    SELECT k.id, a.name, coalesce(a.description, ''),
+        coalesce((SELECT group_concat(t.tag, ' ') FROM asset_tag AS t
+                  WHERE t.asset_id = a.id), ''),
+        coalesce(a.task, ''), coalesce(a.prompt, '')
+    FROM asset AS a JOIN asset_search_key AS k ON k.asset_id = a.id""",
+]
+
+# PostgreSQL: a tsvector column computed by a trigger (tags live in another
+# table, which a generated column cannot read) and a GIN index on it.
+POSTGRES_SEARCH = [
+    "ALTER TABLE asset ADD COLUMN search_vector tsvector",
+    """CREATE FUNCTION asset_search_refresh() RETURNS trigger AS $$
+    BEGIN
+        NEW.search_vector :=
+            setweight(to_tsvector('simple', coalesce(NEW.name, '')), 'A') ||
+            setweight(to_tsvector('simple', coalesce(NEW.task, '')), 'A') ||
+            setweight(to_tsvector('simple', coalesce((
+                SELECT string_agg(tag, ' ') FROM asset_tag
+                WHERE asset_id = NEW.id), '')), 'B') ||
+            setweight(to_tsvector('simple', coalesce(NEW.description, '')), 'C') ||
+            setweight(to_tsvector('simple', coalesce(NEW.prompt, '')), 'D');
+        RETURN NEW;
+    END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER asset_search_refresh
+    BEFORE INSERT OR UPDATE OF name, task, description, prompt, search_vector
+    ON asset FOR EACH ROW EXECUTE FUNCTION asset_search_refresh()""",
+    """CREATE FUNCTION asset_tag_search_refresh() RETURNS trigger AS $$
+    BEGIN
+        -- Setting the column fires asset_search_refresh, which reads the tags.
+        UPDATE asset SET search_vector = NULL
+        WHERE id = coalesce(NEW.asset_id, OLD.asset_id);
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER asset_tag_search_refresh
+    AFTER INSERT OR DELETE ON asset_tag
+    FOR EACH ROW EXECUTE FUNCTION asset_tag_search_refresh()""",
+    "UPDATE asset SET search_vector = NULL",  # builds it for existing rows
+    "CREATE INDEX asset_search_vector_gin ON asset USING GIN (search_vector)",
+]
+
+
+async def build_search_index(apps: object, schema_editor: BaseSchemaEditor) -> None:
+    client = schema_editor.client
+    script = (
+        POSTGRES_SEARCH
+        if client.capabilities.dialect == "postgres"
+        else (SQLITE_SEARCH)
+    )
+    for statement in script:
+        await client.execute_script(statement)
 
 
 class Migration(migrations.Migration):
@@ -233,4 +331,5 @@ class Migration(migrations.Migration):
                 fields=("owner_id", "project", "task", "version"), name=None
             ),
         ),
+        ops.RunPython(build_search_index),
     ]

@@ -82,7 +82,9 @@ class AssetFilter:
     source_type: SourceType | None = None
     tag: str | None = None
     text: str | None = strawberry.field(
-        default=None, description="Case-insensitive text in the name or the prompt."
+        default=None,
+        description="Full-text search of name, task, tags, description and prompt: "
+        "every word (letters and digits; a word may be the start of one) must match.",
     )
     min_duration_seconds: float | None = None
     max_duration_seconds: float | None = None
