@@ -21,6 +21,7 @@ BENCHMARKS: list[tuple[str, str]] = [
     ("fanout", "fanout"),
     ("dispatch", "dispatch"),
     ("memory", "memory"),
+    ("search", "search"),
 ]
 # Why a benchmark whose module is absent cannot run yet (listed, never skipped
 # silently).
