@@ -1,4 +1,4 @@
-"""The `gql-media` command: serve, migrate, export-schema, import, worker."""
+"""The `gql-media` command: serve, migrate, export-schema, import, worker, cleanup."""
 
 import argparse
 import asyncio
@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--name")
     imp.add_argument("--tag", action="append", default=[], dest="tags")
     commands.add_parser("worker", help="run a job worker (distributed mode)")
+    clean = commands.add_parser(
+        "cleanup", help="remove stray stored files, mark rows whose file is missing"
+    )
+    clean.add_argument("--dry-run", action="store_true", help="report only")
 
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -57,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(json.dumps(asset, indent=2, default=str))
             return 0 if asset.get("status") == "READY" else 1
+        case "cleanup":
+            from gql_media.cli_cleanup import run_cleanup
+
+            report = asyncio.run(run_cleanup(settings, args.dry_run))
+            print(json.dumps(report, indent=2))
+            return 0 if report["status"] == "SUCCEEDED" else 1
         case "worker":
             if not settings.redis_url:
                 print(

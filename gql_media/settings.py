@@ -79,6 +79,16 @@ class WebhookSettings(BaseModel):
     tolerance_seconds: int = Field(default=300, ge=1, le=3600)
 
 
+class RetentionSettings(BaseModel):
+    """Housekeeping: storage cleanup and how long archived assets are kept."""
+
+    # Stored objects younger than this are never cleaned up: an upload or an
+    # import may be between storing its blob and committing its row.
+    cleanup_grace_seconds: float = Field(default=3600.0, ge=0)
+    # Archived assets are deleted this many days after archiving; unset keeps them.
+    purge_archived_after_days: int | None = Field(default=None, ge=1)
+
+
 class Settings(BaseSettings):
     """All settings of one gql-media process."""
 
@@ -122,6 +132,7 @@ class Settings(BaseSettings):
     )
     media: MediaSettings = Field(default_factory=MediaSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @property
     def db_url(self) -> str:

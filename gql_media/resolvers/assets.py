@@ -20,7 +20,7 @@ from gql_media.schema.assets.types import Asset, AssetConnection
 from gql_media.schema.common.context import Info
 from gql_media.schema.common.mutations import mutation
 from gql_media.schema.jobs.types import Job
-from gql_media.services.assets import imports, library, queries
+from gql_media.services.assets import cleanup, imports, library, queries
 from gql_media.services.assets.validation import ReceivedFile
 
 
@@ -159,3 +159,18 @@ class AssetMutation:
         return results.RegenerateThumbnailSuccess(
             asset=Asset.from_model(row), job=Job.from_model(job)
         )
+
+    @mutation(
+        description="Remove stored files no live asset uses (after a grace period) "
+        "and dead jobs' temp directories, and mark assets whose file is missing "
+        "FAILED (MISSING_FILE), as a job; `job.cleanupReport` has the counts. "
+        "dryRun (the default) only reports.",
+        scope="admin",
+    )
+    async def cleanup_storage(
+        self, info: Info, dry_run: bool = True
+    ) -> results.CleanupStorageResult:
+        job = await cleanup.start_cleanup(
+            info.context.runtime, info.context.owner_id, dry_run
+        )
+        return results.CleanupStorageSuccess(job=Job.from_model(job))

@@ -4,7 +4,12 @@ built for existing rows and kept by triggers."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from gql_media.models.enums import AnnotationShape, ReviewAction, ReviewStatus
+from gql_media.models.enums import (
+    AnnotationShape,
+    JobKind,
+    ReviewAction,
+    ReviewStatus,
+)
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
@@ -329,6 +334,15 @@ class Migration(migrations.Migration):
             model_name="Asset",
             constraint=UniqueConstraint(
                 fields=("owner_id", "project", "task", "version"), name=None
+            ),
+        ),
+        ops.AlterField(
+            model_name="Job",
+            name="kind",
+            field=fields.CharEnumField(
+                description="IMPORT_URL: IMPORT_URL\nPROCESS_UPLOAD: PROCESS_UPLOAD\nREGENERATE_THUMBNAIL: REGENERATE_THUMBNAIL\nEXPORT_GENERATION: EXPORT_GENERATION\nCLEANUP_STORAGE: CLEANUP_STORAGE",
+                enum_type=JobKind,
+                max_length=32,
             ),
         ),
         ops.RunPython(build_search_index),

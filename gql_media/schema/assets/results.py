@@ -91,3 +91,14 @@ RegenerateThumbnailResult = Annotated[
     RegenerateThumbnailSuccess | NotFoundError | InvalidInputError | InvalidStateError,
     strawberry.union("RegenerateThumbnailResult"),
 ]
+
+
+@strawberry.type
+class CleanupStorageSuccess:
+    job: Job = strawberry.field(description="The CLEANUP_STORAGE job.")
+
+
+CleanupStorageResult = Annotated[
+    CleanupStorageSuccess | InvalidStateError,
+    strawberry.union("CleanupStorageResult"),
+]
