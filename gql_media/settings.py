@@ -41,6 +41,8 @@ class LimitsSettings(BaseModel):
     max_duration_seconds: float = Field(default=4 * 3600, gt=0)
     # 8K UHD (7680 x 4320) is the largest frame admitted by default.
     max_pixels: int = Field(default=7680 * 4320, gt=0)
+    # Bytes of stored files one owner may hold (each blob once); unset: no quota.
+    owner_quota_bytes: int | None = Field(default=None, gt=0)
 
 
 class ImportSettings(BaseModel):

@@ -69,7 +69,7 @@ UploadAssetResult = Annotated[
     strawberry.union("UploadAssetResult"),
 ]
 ImportAssetResult = Annotated[
-    ImportAssetSuccess | InvalidInputError | ForbiddenUrlError,
+    ImportAssetSuccess | InvalidInputError | ForbiddenUrlError | TooLargeError,
     strawberry.union("ImportAssetResult"),
 ]
 UpdateAssetResult = Annotated[
