@@ -39,6 +39,7 @@ class Asset(Model):
     bitrate = fields.BigIntField(null=True)
     container = fields.CharField(max_length=128, null=True)
     aspect_ratio = fields.CharField(max_length=16, null=True)
+    color_space = fields.CharField(max_length=32, null=True)
 
     source_type = fields.CharEnumField(SourceType, max_length=16, db_index=True)
     source_url = fields.TextField(null=True)

@@ -273,6 +273,11 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name="Asset",
+            name="color_space",
+            field=fields.CharField(null=True, max_length=32),
+        ),
+        ops.AddField(
+            model_name="Asset",
             name="approved_at",
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),

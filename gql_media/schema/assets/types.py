@@ -56,6 +56,10 @@ class Asset:
     bitrate: BigInt | None = strawberry.field(description="Bits per second.")
     container: str | None = strawberry.field(description="ffprobe's format name.")
     aspect_ratio: str | None = strawberry.field(description='Such as "16:9".')
+    color_space: str | None = strawberry.field(
+        description="The tagged color space (bt709, ...), else the pixel format's: "
+        "srgb, linear (float, e.g. EXR), gray or ycbcr."
+    )
     source_type: SourceType
     source_url: str | None
     metadata: JSON
@@ -105,6 +109,7 @@ class Asset:
             bitrate=row.bitrate,
             container=row.container,
             aspect_ratio=row.aspect_ratio,
+            color_space=row.color_space,
             source_type=row.source_type,
             source_url=row.source_url,
             metadata=cast(JSON, row.metadata),
