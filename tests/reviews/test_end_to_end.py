@@ -198,6 +198,7 @@ async def test_three_versions_reviewed_annotated_and_approved(
         while len(events) < 12:
             await asyncio.sleep(0.02)
     listener.cancel()
+    await asyncio.gather(listener, return_exceptions=True)  # closed before the server
     main_task = [e for e in events if e["task"] == task]
     assert [(e["kind"], e["version"]) for e in main_task] == [
         ("SUBMITTED", 2),

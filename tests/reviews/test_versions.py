@@ -21,7 +21,9 @@ async def test_ten_racing_calls_on_one_task_get_versions_1_to_10(
             for a in assets
         )
     )  # fmt: skip
-    assert {r["__typename"] for r in results} == {"CreateAssetVersionSuccess"}
+    assert {r["__typename"] for r in results} == {"CreateAssetVersionSuccess"}, results[
+        0
+    ]
     numbers = sorted(r["asset"]["version"] for r in results)
     assert numbers == list(range(1, 11))
     rows = await models.Asset.filter(task="ep01_sq010_sh020_lighting").order_by(

@@ -123,7 +123,10 @@ class ReviewTask:
 
     async def _versions(self, info: Info) -> list[models.Asset]:
         key = (self.owner_id, self.project, self.task)
-        return await info.context.loaders.versions_by_task.load(key)
+        rows = await info.context.loaders.versions_by_task.load(key)
+        # previousVersion and history { asset } then read these rows, not SQL.
+        info.context.loaders.assets_by_id.prime_many({str(r.id): r for r in rows})
+        return rows
 
     @strawberry.field(description="Every live version, v001 first.")
     async def versions(self, info: Info) -> list[Asset]:

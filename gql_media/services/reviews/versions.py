@@ -100,7 +100,7 @@ async def place(
             .order_by("-version")
             .first()
         )
-        placed = await models.Asset.filter(
+        await models.Asset.filter(
             id=asset.id, task__isnull=True, deleted_at=None
         ).update(
             project=p.project,
@@ -111,10 +111,13 @@ async def place(
             review_status=ReviewStatus.NOT_SUBMITTED,
             previous_version_id=previous.id if previous else None,
         )
-        if placed != 1:
+        # Re-read rather than trust the update's count: on SQLite, Tortoise counts
+        # the changes the search index's triggers make too.
+        row = await models.Asset.get(id=asset.id)
+        if (row.project, row.task, row.version) != (p.project, p.task, number):
             # Placed elsewhere (or deleted) since we read it: give the number back.
             raise InvalidState("the asset was placed on a task or deleted meanwhile")
-    return await models.Asset.get(id=asset.id)
+    return row
 
 
 async def place_existing(
