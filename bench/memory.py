@@ -111,9 +111,9 @@ async def run(report: Report) -> None:
         "Peak RSS: VmHWM of the worker process, reset (clear_refs) before each "
         "import; the embedded worker is the API process too. ffmpeg/ffprobe "
         "children are separate processes and not counted.",
-        "S3 files from 16 MiB up go as multipart uploads of 8 MiB parts, which "
-        "hold a fixed few parts in memory per upload: compare 1 GB with 100 MB "
-        "(both multipart) for growth with size, with 10 MB (one PUT) for the "
+        "S3 files from 16 MiB up go as multipart uploads of 8 MiB parts, 4 in "
+        "flight, each streamed from the file: compare 1 GB with 100 MB (both "
+        "multipart) for growth with size, with 10 MB (one PUT) for the "
         "multipart buffers.",
         f"Checked: each import READY with sha256sum's checksum and the stored "
         f"size; the largest file's peak within {ALLOWED_GROWTH // MiB} MiB of the "

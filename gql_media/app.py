@@ -1,5 +1,6 @@
 """The ASGI application: GraphQL (with GraphiQL) at /graphql, signed local files
-under /files/, a health check. `create_app` is the uvicorn factory."""
+under /files/, liveness (/healthz) and readiness (/readyz). `create_app` is the uvicorn
+factory."""
 
 import asyncio
 import logging
@@ -11,9 +12,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from gql_media import db
+from gql_media import datadir_lock, db, startup
+from gql_media.http.cors import cors_middleware
 from gql_media.http.files import files_route
+from gql_media.http.graphiql import vendor_route
 from gql_media.http.graphql import GraphQLApp
+from gql_media.http.readiness import readiness_route
 from gql_media.http.webhooks import webhook_routes
 from gql_media.resolvers.root import build_schema
 from gql_media.services.assets import retention
@@ -35,46 +39,58 @@ def create_app(
         manage_db: open and close the database connections in the lifespan; off
             when the caller (a test session) holds them already.
     """
-    settings = settings or Settings()
+    settings = settings or startup.settings_or_exit()
     settings.ensure_dirs()
     runtime = wire(settings)
     graphql = GraphQLApp(build_schema(), runtime)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if manage_db:
-            await db.connect(settings.db_url)
-        await runtime.queue.start()
-        await recover(runtime)
-        logger.info("gql-media ready (storage: %s)", settings.storage.backend)
-        # Retention runs beside the server in the embedded mode (arq's cron on
-        # the workers in the distributed mode).
-        purger = (
-            asyncio.create_task(retention.purge_daily(runtime))
-            if settings.redis_url is None
-            and settings.retention.purge_archived_after_days is not None
-            else None
-        )
+        # Embedded mode: recovery below re-queues RUNNING jobs, which must be
+        # this data dir's own, so one server holds it (`gql-media serve` took
+        # the lock already; taking it again in-process is a no-op).
+        lock = None if settings.redis_url else datadir_lock.acquire(settings.data_dir)
         try:
-            yield
-        finally:
-            if purger is not None:
-                purger.cancel()
-                await asyncio.gather(purger, return_exceptions=True)
-            await runtime.close()
             if manage_db:
-                await db.close()
+                await db.connect(settings.db_url)
+            await runtime.queue.start()
+            await recover(runtime)
+            logger.info("gql-media ready (storage: %s)", settings.storage.backend)
+            # Retention runs beside the server in the embedded mode (arq's cron on
+            # the workers in the distributed mode).
+            purger = (
+                asyncio.create_task(retention.purge_daily(runtime))
+                if settings.redis_url is None
+                and settings.retention.purge_archived_after_days is not None
+                else None
+            )
+            try:
+                yield
+            finally:
+                if purger is not None:
+                    purger.cancel()
+                    await asyncio.gather(purger, return_exceptions=True)
+                await runtime.close()
+                if manage_db:
+                    await db.close()
+        finally:
+            if lock is not None:
+                lock.release()
 
     routes: list[BaseRoute] = [
         Route("/", _home),
         Route("/healthz", _health),
+        readiness_route(runtime),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
     ]
     routes.extend(webhook_routes(runtime))
+    routes.append(vendor_route())
     if isinstance(runtime.storage, LocalStorage):
         routes.append(files_route(runtime.storage, settings.signing_key()))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes, middleware=[cors_middleware(settings.cors)], lifespan=lifespan
+    )
     app.state.runtime = runtime
     return app
 

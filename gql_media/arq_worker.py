@@ -11,9 +11,12 @@ from typing import Any
 
 from arq import Retry, cron, func
 from arq.connections import RedisSettings
+from arq.worker import get_kwargs
 
 from gql_media import db, jobs
+from gql_media import startup as checks
 from gql_media.queue import RetryLater
+from gql_media.queue.arq_worker import REDIS_DOWN, ResilientWorker
 from gql_media.runtime import Runtime
 from gql_media.services.assets import retention
 from gql_media.services.jobs.sweeper import sweep
@@ -21,15 +24,21 @@ from gql_media.settings import Settings
 from gql_media.wiring import wire
 
 logger = logging.getLogger("gql_media.worker")
-# Built once: arq reads the worker options from class attributes at import, and
-# the runtime must use the very settings those options came from.
-SETTINGS = Settings()
+# Built once at import: arq reads the worker options from class attributes, and
+# the runtime must use the very settings those options came from; a bad value
+# exits here with one line naming the variable.
+SETTINGS = checks.settings_or_exit()
 
 
 async def startup(ctx: dict[str, Any]) -> None:
     settings = SETTINGS
     if not settings.redis_url:
-        raise RuntimeError("the worker needs GQL_MEDIA_REDIS_URL")
+        checks.exit_with(checks.StartupError("the worker needs GQL_MEDIA_REDIS_URL"))
+    try:
+        checks.check_data_dir(settings)
+        await checks.check_database(settings.db_url)
+    except checks.StartupError as exc:
+        checks.exit_with(exc)
     await db.connect(settings.db_url)
     runtime = wire(settings)
     ctx["runtime"] = runtime
@@ -37,6 +46,8 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    if "runtime" not in ctx:  # startup refused to start: nothing to close
+        return
     ctx["sweeper"].cancel()
     await asyncio.gather(ctx["sweeper"], return_exceptions=True)
     await ctx["runtime"].close()
@@ -58,11 +69,21 @@ async def purge_archived(ctx: dict[str, Any]) -> None:
 async def _sweep_forever(runtime: Runtime) -> None:
     # A loop rather than an arq cron: arq's cron resolution and its unique-run
     # lock would stretch the bound on how long a dead worker's job waits.
+    redis_down = False
     while True:
         try:
             await sweep(runtime)
+        except REDIS_DOWN as exc:
+            # Said once per outage: the sweep runs every few seconds meanwhile.
+            if not redis_down:
+                logger.warning("sweep: redis unreachable (%s); retrying", exc)
+            redis_down = True
         except Exception:
             logger.exception("sweep failed; trying again next round")
+        else:
+            if redis_down:
+                logger.warning("sweep: redis back")
+            redis_down = False
         await asyncio.sleep(runtime.settings.job_sweep_seconds)
 
 
@@ -92,7 +113,8 @@ _OPTIONS = worker_options(SETTINGS)
 
 
 class WorkerSettings:
-    """What `arq worker.WorkerSettings` reads."""
+    """What `arq worker.WorkerSettings` reads (see worker.py for the class it
+    builds) and what `run()` builds a worker from."""
 
     functions = _OPTIONS["functions"]
     redis_settings = _OPTIONS["redis_settings"]
@@ -105,3 +127,9 @@ class WorkerSettings:
     on_startup = startup
     on_shutdown = shutdown
     health_check_interval = 30
+
+
+def run() -> None:
+    """`gql-media worker`: arq's `run_worker`, with the worker that waits out a
+    Redis outage."""
+    ResilientWorker(**get_kwargs(WorkerSettings)).run()  # type: ignore[arg-type]

@@ -7,7 +7,8 @@ import logging
 import os
 import sys
 
-from gql_media import db
+from gql_media import datadir_lock, db, startup
+from gql_media.datadir_lock import DataDirInUse
 from gql_media.errors import GqlMediaError
 from gql_media.settings import Settings
 
@@ -36,29 +37,44 @@ def main(argv: list[str] | None = None) -> int:
         level=os.environ.get("LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    settings = Settings()
+    if args.command == "export-schema":
+        from gql_media.resolvers.root import build_schema
+
+        print(build_schema().as_str())
+        return 0
+    startup.warn_unknown_variables()
+    try:
+        return _run(args, startup.load_settings())
+    except (startup.StartupError, GqlMediaError, DataDirInUse) as exc:
+        match exc:
+            case startup.StartupError():
+                lines = exc.lines
+            case GqlMediaError():
+                lines = [f"{exc.code}: {exc.message}"]
+            case _:
+                lines = [str(exc)]
+        for line in lines:
+            print(f"error: {line}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one command; StartupError, DataDirInUse and GqlMediaError are printed
+    by the caller as one line each."""
     match args.command:
         case "serve":
             return _serve(settings, args.host, args.port)
         case "migrate":
-            settings.ensure_dirs()
+            startup.check_data_dir(settings)
+            asyncio.run(startup.check_database(settings.db_url))
             asyncio.run(db.migrate(settings.db_url))
             return 0
-        case "export-schema":
-            from gql_media.resolvers.root import build_schema
-
-            print(build_schema().as_str())
-            return 0
         case "import":
-            from gql_media.cli_import import run_import
+            from gql_media.cli_import import check_source, run_import
 
-            try:
-                asset = asyncio.run(
-                    run_import(settings, args.source, args.name, args.tags)
-                )
-            except GqlMediaError as exc:
-                print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
-                return 1
+            check_source(args.source)
+            _prepare(settings, "import")
+            asset = asyncio.run(run_import(settings, args.source, args.name, args.tags))
             print(json.dumps(asset, indent=2, default=str))
             return 0 if asset.get("status") == "READY" else 1
         case "cleanup":
@@ -76,16 +92,30 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 2
-            from arq.worker import run_worker
+            from gql_media.arq_worker import run
 
-            from gql_media.arq_worker import WorkerSettings
-
-            run_worker(WorkerSettings)  # type: ignore[arg-type]
+            _prepare(settings, "worker")
+            run()
             return 0
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
+def _prepare(settings: Settings, command: str) -> None:
+    """Take the data dir (embedded mode) and check it and the database before
+    anything writes, so a bad setting is one line rather than a traceback."""
+    if not settings.redis_url:
+        # Held until this process exits; the kernel drops it on a crash too.
+        try:
+            datadir_lock.acquire(settings.data_dir, command)
+        except OSError:
+            startup.check_data_dir(settings)  # says which directory, and why
+            raise
+    startup.check_data_dir(settings)
+    asyncio.run(startup.check_database(settings.db_url))
+
+
 def _serve(settings: Settings, host: str, port: int) -> int:
+    _prepare(settings, "serve")
     if settings.public_base_url is None:
         # Absolute links to /files/ work from a frontend on another origin.
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -94,7 +124,15 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
     from gql_media.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        # The protocol layer refuses a bigger WebSocket message before assembling
+        # it in memory; the view checks each message against the same cap.
+        ws_max_size=settings.limits.max_request_bytes,
+    )
     return 0
 
 

@@ -48,7 +48,7 @@ async def migrate(db_url: str) -> None:
     """Apply the committed migrations to the database at `db_url`."""
     await run_migrations(config=tortoise_config(db_url))
     await Tortoise.close_connections()
-    logger.info("migrations applied to %s", _redact(db_url))
+    logger.info("migrations applied to %s", redact(db_url))
 
 
 async def connect(db_url: str) -> None:
@@ -64,7 +64,22 @@ async def close() -> None:
     await Tortoise.close_connections()
 
 
-def _redact(db_url: str) -> str:
+async def ping() -> None:
+    """Run `SELECT 1` on the open default connection (readiness)."""
+    await Tortoise.get_connection("default").execute_query("SELECT 1")
+
+
+async def ping_once(db_url: str) -> None:
+    """Open the database at `db_url`, run `SELECT 1`, close (start-up checks)."""
+    try:
+        await Tortoise.init(config=tortoise_config(db_url))
+        await ping()
+    finally:
+        await Tortoise.close_connections()
+
+
+def redact(db_url: str) -> str:
+    """The URL without its credentials, for logs and messages."""
     if "@" in db_url:
         scheme, rest = db_url.split("://", 1)
         return f"{scheme}://***@{rest.split('@', 1)[1]}"

@@ -14,6 +14,7 @@
     ├── Cancelled                 CANCELED: a user cancelled the job
     ├── JobTimeout                JOB_TIMEOUT: an attempt ran past its time limit
     ├── Internal                  INTERNAL: a bug (details only in the log)
+    ├── Unavailable               UNAVAILABLE: a backend (the progress bus) stayed down
     ├── WorkerLost                WORKER_LOST (services/jobs/sweeper.py): past attempts
     ├── WebhookError              WEBHOOK_* (services/assets/replicate.py): refused
     └── TransientError            (retryable) network, storage or database hiccups
@@ -108,6 +109,13 @@ class JobTimeout(GqlMediaError):
     """An attempt ran past its time limit (its ffmpeg child is killed)."""
 
     code = "JOB_TIMEOUT"
+
+
+class Unavailable(GqlMediaError):
+    """A backend stayed unreachable past its grace period (live updates are down);
+    the rows it would have carried news of stay readable."""
+
+    code = "UNAVAILABLE"
 
 
 class Internal(GqlMediaError):

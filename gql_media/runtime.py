@@ -76,7 +76,11 @@ def build_runtime(
     settings.ensure_dirs()
     storage = build_storage(settings)
     if settings.redis_url:
-        runtime = Runtime(settings, storage, RedisBus(settings.redis_url))
+        bus = RedisBus(
+            settings.redis_url,
+            subscribe_timeout=settings.bus_subscribe_timeout_seconds,
+        )
+        runtime = Runtime(settings, storage, bus)
         runtime.queue = ArqQueue(settings.redis_url)
     else:
         runtime = Runtime(settings, storage, MemoryBus())

@@ -7,6 +7,7 @@ import ipaddress
 import secrets
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -31,10 +32,12 @@ class StorageSettings(BaseModel):
     # Files at least this large go up as multipart uploads of `part_size` parts.
     multipart_threshold_bytes: int = Field(default=16 * 1024 * 1024, ge=5 * 1024**2)
     part_size_bytes: int = Field(default=8 * 1024 * 1024, ge=5 * 1024**2)
+    # Parts of one multipart upload in flight at once (connections, not memory).
+    part_concurrency: int = Field(default=4, ge=1, le=64)
 
 
 class LimitsSettings(BaseModel):
-    """Caps on what one upload or import may be."""
+    """Caps on what one request, upload or import may be."""
 
     max_upload_bytes: int = Field(default=2 * GiB, gt=0)
     max_import_bytes: int = Field(default=2 * GiB, gt=0)
@@ -43,6 +46,11 @@ class LimitsSettings(BaseModel):
     max_pixels: int = Field(default=7680 * 4320, gt=0)
     # Bytes of stored files one owner may hold (each blob once); unset: no quota.
     owner_quota_bytes: int | None = Field(default=None, gt=0)
+    # A JSON request body, GET query string or WebSocket message; counted while
+    # reading. Multipart file parts have max_upload_bytes instead.
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # A WebSocket that has not sent connection_init by then is closed (4408).
+    ws_init_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
 
 class ImportSettings(BaseModel):
@@ -61,6 +69,64 @@ class ImportSettings(BaseModel):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+
+class CorsSettings(BaseModel):
+    """Which browser origins besides our own may call the API (HTTP and WebSocket)."""
+
+    # Exact origins like https://app.example.com or http://localhost:5173. Requests
+    # may carry credentials, so "*" is refused rather than opening the API to all.
+    allow_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("allow_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("allow_origins")
+    @classmethod
+    def _exact_origins(cls, origins: list[str]) -> list[str]:
+        return list(dict.fromkeys(normalize_origin(origin) for origin in origins))
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalize_origin(origin: str) -> str:
+    """`origin` as browsers send it in `Origin` (lower case, no default port).
+
+    Raises:
+        ValueError: for "*" or anything but scheme://host[:port].
+    """
+    if origin.strip() == "*":
+        raise ValueError(
+            "'*' is not allowed: the API accepts credentials, so list the exact "
+            "origins (scheme://host[:port]) that may call it"
+        )
+    try:
+        parts = urlsplit(origin.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"{origin!r} is not an origin: {exc}") from None
+    scheme = parts.scheme.lower()
+    if (
+        scheme not in _DEFAULT_PORTS
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+    ):
+        raise ValueError(
+            f"{origin!r} is not an origin: expected http(s)://host[:port] with "
+            "no path, e.g. https://app.example.com"
+        )
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        host = f"{host}:{port}"
+    return f"{scheme}://{host}"
 
 
 class MediaSettings(BaseModel):
@@ -118,14 +184,24 @@ class Settings(BaseSettings):
     job_timeout_video_seconds: float = Field(default=1800.0, gt=0)
     job_timeout_image_seconds: float = Field(default=600.0, gt=0)
     # A running job writes a heartbeat this often; the sweeper takes back jobs
-    # whose heartbeat is older than job_stale_seconds (a killed worker).
-    job_heartbeat_seconds: float = Field(default=10.0, gt=0)
-    job_stale_seconds: float = Field(default=45.0, gt=0)
-    job_sweep_seconds: float = Field(default=10.0, gt=0)
+    # whose heartbeat is older than job_stale_seconds (a killed worker). A dead
+    # worker's job runs again within stale + sweep (+ one arq poll): 12 s by
+    # default, for 20 heartbeat UPDATEs per running job per minute.
+    job_heartbeat_seconds: float = Field(default=3.0, gt=0)
+    job_stale_seconds: float = Field(default=10.0, gt=0)
+    job_sweep_seconds: float = Field(default=2.0, gt=0)
     # Prefix of links to local files, e.g. https://media.example.com; relative if unset.
     public_base_url: str | None = None
     # Set to use the distributed mode: arq workers and the Redis progress bus.
     redis_url: str | None = None
+    # A subscription waits this long for Redis to confirm it before it sends the
+    # row's state anyway and keeps trying (re-reading the row each time).
+    bus_subscribe_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    # How long a subscription waits for the bus to come back before it ends with
+    # UNAVAILABLE ("live updates are down").
+    bus_unavailable_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
+    # Each check of /readyz (database, storage, Redis) fails after this long.
+    readiness_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
 
     storage: StorageSettings = Field(default_factory=StorageSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
@@ -135,6 +211,7 @@ class Settings(BaseSettings):
     media: MediaSettings = Field(default_factory=MediaSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    cors: CorsSettings = Field(default_factory=CorsSettings)
 
     @property
     def db_url(self) -> str:

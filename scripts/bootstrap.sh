@@ -1,19 +1,36 @@
 #!/usr/bin/env bash
 # Create .venv, install the locked dependencies and the package, and make sure ffmpeg
-# is on PATH (apt-get when we are root, a clear message otherwise).
+# (required) and chromium (browser tests) are installed (apt-get when we are root, a
+# clear message otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-python3.11}
 command -v "$PY" >/dev/null 2>&1 || PY=python3
 
+# ffmpeg is required; Debian's chromium runs the browser tests (Playwright drives it,
+# never downloading a browser of its own). When root, apt-get brings what is missing.
+missing=()
 if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
+  missing+=(ffmpeg)
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  missing+=(chromium)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "bootstrap: installing ffmpeg with apt-get" >&2
+    echo "bootstrap: installing ${missing[*]} with apt-get" >&2
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null
-  else
+    for package in "${missing[@]}"; do
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null \
+        || echo "bootstrap: apt-get could not install $package" >&2
+    done
+  fi
+  if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
     echo "bootstrap: ffmpeg and ffprobe are required; install them (e.g. 'sudo apt-get install ffmpeg')" >&2
     exit 1
+  fi
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "bootstrap: WARNING: no /usr/bin/chromium, so the browser tests will be skipped; install it with 'sudo apt-get install chromium'" >&2
   fi
 fi
 

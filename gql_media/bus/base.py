@@ -24,6 +24,14 @@ def generation_channel(generation_id: object) -> str:
     return f"generation:{generation_id}"
 
 
+class SubscriptionLost(ConnectionError):
+    """The backend's link dropped under a subscription: events may be lost.
+
+    Raised only to subscribers that asked for it (`end_on_loss=True`); they leave,
+    subscribe again and re-read the row.
+    """
+
+
 class ProgressBus(ABC):
     """Publish events on channels and subscribe to them."""
 
@@ -37,9 +45,18 @@ class ProgressBus(ABC):
 
     @abstractmethod
     def subscribe(
-        self, channel: str
+        self, channel: str, *, end_on_loss: bool = False
     ) -> AbstractAsyncContextManager[AsyncIterator[Event]]:
         """Listen on `channel` from the moment the context is entered.
+
+        Args:
+            channel: the channel name.
+            end_on_loss: when the backend loses its link (so events may be lost),
+                make the iterator raise `SubscriptionLost` instead of carrying on
+                quietly once the link is back.
+
+        Raises:
+            TimeoutError: the backend could not confirm the subscription in time.
 
         Usage:
             async with bus.subscribe("job:123") as events:

@@ -27,7 +27,10 @@ class MemoryBus(ProgressBus):
             queue.put_nowait(event)
 
     @asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[Event]]:
+    async def subscribe(
+        self, channel: str, *, end_on_loss: bool = False
+    ) -> AsyncIterator[AsyncIterator[Event]]:
+        # One process, no link to lose: `end_on_loss` never has anything to report.
         queue: asyncio.Queue[Event] = asyncio.Queue(self._max_backlog)
         self._subscribers[channel].add(queue)
         try:

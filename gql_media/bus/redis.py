@@ -11,11 +11,20 @@ from typing import Any
 import orjson
 from redis.asyncio import Redis
 
-from gql_media.bus.base import Event, ProgressBus
+from gql_media.bus.base import Event, ProgressBus, SubscriptionLost
 
 logger = logging.getLogger(__name__)
 
 _MIN_BACKOFF, _MAX_BACKOFF = 0.1, 5.0
+
+
+class _Lost:
+    """Queued to a subscriber that asked to hear of a dropped link."""
+
+
+_LOST = _Lost()
+# An event, `_LOST`, or None once the bus is closed.
+_Queue = asyncio.Queue[Event | _Lost | None]
 
 
 @dataclass(eq=False)
@@ -23,7 +32,9 @@ class _Channel:
     """The local subscribers of one channel and Redis's confirmation of it."""
 
     confirmed: "asyncio.Future[None]"
-    queues: "set[asyncio.Queue[Event | None]]" = field(default_factory=set)
+    queues: "set[_Queue]" = field(default_factory=set)
+    # The subscribers that asked to hear of a dropped link (`end_on_loss`).
+    report_loss: "set[_Queue]" = field(default_factory=set)
 
 
 class RedisBus(ProgressBus):
@@ -37,7 +48,9 @@ class RedisBus(ProgressBus):
 
     When the connection drops, the reader reconnects with exponential backoff and
     subscribes to every channel again; subscribers carry on, but events published
-    while it was down are lost. That is acceptable because the job row is the truth.
+    while it was down are lost. That is acceptable because the job row is the truth:
+    a subscriber that must not miss an outcome asks for `end_on_loss`, hears of the
+    drop as `SubscriptionLost`, and subscribes and re-reads the row again.
     """
 
     def __init__(
@@ -75,10 +88,13 @@ class RedisBus(ProgressBus):
         await self._redis.publish(channel, orjson.dumps(event))
 
     @asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[Event]]:
+    async def subscribe(
+        self, channel: str, *, end_on_loss: bool = False
+    ) -> AsyncIterator[AsyncIterator[Event]]:
         """Listen on `channel`; entered only once Redis has confirmed the SUBSCRIBE.
 
-        The iterator ends when the bus is closed.
+        The iterator ends when the bus is closed. With `end_on_loss` it raises
+        `SubscriptionLost` once the pub/sub connection drops.
 
         Raises:
             TimeoutError: Redis did not confirm within `subscribe_timeout` seconds.
@@ -87,13 +103,15 @@ class RedisBus(ProgressBus):
             raise RuntimeError("bus is closed")
         if self._reader is None:
             self._reader = asyncio.create_task(self._run(), name="gql-media-bus")
-        queue: asyncio.Queue[Event | None] = asyncio.Queue(self._max_backlog)
+        queue: _Queue = asyncio.Queue(self._max_backlog)
         state = self._channels.get(channel)
         first = state is None
         if state is None:
             loop = asyncio.get_running_loop()
             state = self._channels[channel] = _Channel(loop.create_future())
         state.queues.add(queue)
+        if end_on_loss:
+            state.report_loss.add(queue)
         try:
             if first:
                 await self._send("SUBSCRIBE", channel, confirmed=state.confirmed)
@@ -103,6 +121,7 @@ class RedisBus(ProgressBus):
             yield _Events(queue)
         finally:
             state.queues.discard(queue)
+            state.report_loss.discard(queue)
             if not state.queues and self._channels.get(channel) is state:
                 del self._channels[channel]
                 await self._send("UNSUBSCRIBE", channel)
@@ -169,6 +188,9 @@ class RedisBus(ProgressBus):
                 for state in self._channels.values():
                     if state.confirmed.done():
                         state.confirmed = asyncio.get_running_loop().create_future()
+                        # Only live subscribers: one still entering has lost nothing.
+                        for queue in state.report_loss:
+                            _put(queue, _LOST)
                 logger.warning(
                     "bus: Redis pub/sub connection lost (%s); retrying in %.1fs",
                     exc,
@@ -219,7 +241,7 @@ def _text(value: Any) -> Any:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def _put(queue: "asyncio.Queue[Event | None]", event: Event | None) -> bool:
+def _put(queue: _Queue, event: Event | _Lost | None) -> bool:
     """Enqueue `event`, dropping the oldest if full; True if one was dropped."""
     full = queue.full()
     if full:
@@ -232,7 +254,7 @@ def _put(queue: "asyncio.Queue[Event | None]", event: Event | None) -> bool:
 class _Events:
     """Iterates one subscriber's queue; a cancelled wait loses nothing."""
 
-    def __init__(self, queue: "asyncio.Queue[Event | None]") -> None:
+    def __init__(self, queue: _Queue) -> None:
         self._queue = queue
 
     def __aiter__(self) -> "_Events":
@@ -245,4 +267,7 @@ class _Events:
         if event is None:
             self._queue.put_nowait(None)  # stays ended
             raise StopAsyncIteration
+        if isinstance(event, _Lost):
+            self._queue.put_nowait(event)  # stays lost
+            raise SubscriptionLost("the Redis pub/sub connection dropped")
         return event

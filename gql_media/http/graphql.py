@@ -1,19 +1,39 @@
-"""The GraphQL endpoint: Strawberry's ASGI view with streamed, CSRF-safe uploads
-and the typed context."""
+"""The GraphQL endpoint: Strawberry's ASGI view with streamed, CSRF-safe uploads,
+capped request bodies and messages, GraphQL over HTTP media types, and the typed
+context."""
 
 import json
+from collections.abc import AsyncGenerator
+from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException, StarletteRequestAdapter
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.file_uploads.utils import replace_placeholders_with_files
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from gql_media.errors import InvalidInput
-from gql_media.http.uploads import MultipartUpload, UploadRejected
+from gql_media.http.graphiql import graphiql_html
+from gql_media.http.limits import (
+    RequestRejected,
+    message_too_large,
+    read_capped,
+    too_large,
+)
+from gql_media.http.responses import (
+    GRAPHQL_RESPONSE,
+    is_request_error,
+    negotiate,
+    without_data,
+)
+from gql_media.http.uploads import MultipartUpload
 from gql_media.runtime import Runtime
 from gql_media.schema.common.context import Context, get_owner
 
@@ -21,20 +41,63 @@ from gql_media.schema.common.context import Context, get_owner
 # cross-site form post cannot carry them (CSRF protection for uploads).
 PREFLIGHT_HEADERS = ("graphql-require-preflight", "apollo-require-preflight")
 
+# RFC 6455: the message is too big to process.
+WS_MESSAGE_TOO_BIG = 1009
+
 
 class _Adapter(StarletteRequestAdapter):
     @property
     def request(self) -> Request:
         return self._request
 
+    async def get_body(self) -> bytes:
+        return await read_capped(self._request, self._request.state.max_body)
+
+
+class _WebSocketAdapter(ASGIWebSocketAdapter):
+    """Strawberry's adapter, closing the socket on a message over the cap."""
+
+    async def iter_json(
+        self, *, ignore_parsing_errors: bool = False
+    ) -> AsyncGenerator[object, None]:
+        view: GraphQLApp = self.view  # type: ignore[assignment]
+        limit = view.runtime.settings.limits.max_request_bytes
+        try:
+            while self.ws.application_state != WebSocketState.DISCONNECTED:
+                text = await self.ws.receive_text()
+                if message_too_large(text, limit):
+                    await self.ws.close(WS_MESSAGE_TOO_BIG, "message too big")
+                    return
+                try:
+                    yield view.decode_json(text)
+                except json.JSONDecodeError as exc:
+                    if not ignore_parsing_errors:
+                        raise NonJsonMessageReceived from exc
+        except KeyError as exc:  # a binary frame
+            raise NonTextMessageReceived from exc
+        except WebSocketDisconnect:
+            pass
+
 
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's view, with our context and our multipart handling."""
+    """Strawberry's view, with our context, limits and multipart handling."""
 
     request_adapter_class = _Adapter
+    websocket_adapter_class = _WebSocketAdapter  # type: ignore[assignment]
 
     def __init__(self, schema: Any, runtime: Runtime, **kwargs: Any) -> None:
-        super().__init__(schema, multipart_uploads_enabled=True, **kwargs)
+        limits = runtime.settings.limits
+        super().__init__(
+            schema,
+            multipart_uploads_enabled=True,
+            # The legacy graphql-ws protocol has no connection_init deadline and
+            # is not documented; clients use graphql-transport-ws.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(
+                seconds=limits.ws_init_timeout_seconds
+            ),
+            **kwargs,
+        )
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -42,17 +105,41 @@ class GraphQLApp(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
+        max_bytes = self.runtime.settings.limits.max_request_bytes
+        media_type = negotiate(request.headers.get("accept"))
+        request.state.max_body = max_bytes
+        request.state.media_type = media_type
         try:
+            if len(scope.get("query_string", b"")) > max_bytes:
+                raise too_large("the query string", max_bytes)
             response = await self.run(request)
         except HTTPException as exc:
-            response = _error_response(exc.reason, "BAD_REQUEST", exc.status_code)
-        except UploadRejected as exc:
-            response = _error_response(exc.error.message, exc.error.code, exc.status)
+            response = _error_response(
+                exc.reason, "BAD_REQUEST", exc.status_code, media_type
+            )
+        except RequestRejected as exc:
+            response = _error_response(
+                exc.error.message, exc.error.code, exc.status, media_type
+            )
         finally:
             upload = getattr(request.state, "upload", None)
             if upload is not None:
-                upload.cleanup()
+                await upload.cleanup()
+        if getattr(request.state, "request_error", False):
+            response.status_code = 400
+        if media_type == GRAPHQL_RESPONSE and response.media_type == "application/json":
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our page, whose scripts come from this server, not Strawberry's CDN one.
+        return HTMLResponse(graphiql_html())
+
+    def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
+        # Asked for cross-origin handshakes only, which Strawberry otherwise refuses
+        # (403). The CORS list, compared as CORSMiddleware does: browsers send the
+        # origin in the normalized form the setting keeps.
+        return origin in self.runtime.settings.cors.allow_origins
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -61,10 +148,26 @@ class GraphQLApp(GraphQL[Context, None]):
             request=request, runtime=self.runtime, owner_id=get_owner(request)
         )
 
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return json.loads(data)
+        except RecursionError:  # deeply nested arrays: a bad body, not a bug
+            raise json.JSONDecodeError("nested too deeply", "", 0) from None
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        body = await super().process_result(request, result)
+        asked = getattr(request.state, "media_type", None)
+        if asked == GRAPHQL_RESPONSE and is_request_error(result):
+            request.state.request_error = True
+            return without_data(body)  # type: ignore[return-value]
+        return body
+
     async def parse_multipart(self, request: _Adapter) -> dict[str, Any]:  # type: ignore[override]
         raw = request.request
         if not any(raw.headers.get(name) for name in PREFLIGHT_HEADERS):
-            raise UploadRejected(
+            raise RequestRejected(
                 InvalidInput(
                     "multipart requests need a GraphQL-Require-Preflight header"
                 ),
@@ -78,12 +181,14 @@ class GraphQLApp(GraphQL[Context, None]):
             operations = json.loads(upload.fields.get("operations", "{}"))
             files_map = json.loads(upload.fields.get("map", "{}"))
             return replace_placeholders_with_files(operations, files_map, upload.files)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise UploadRejected(
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            raise RequestRejected(
                 InvalidInput(f"operations or map do not match the files: {exc}"), 400
             ) from None
 
 
-def _error_response(message: str, code: str, status: int) -> JSONResponse:
+def _error_response(
+    message: str, code: str, status: int, media_type: str
+) -> JSONResponse:
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(body, status_code=status, media_type=media_type)

@@ -43,6 +43,10 @@ class HashingWriter:
     def sha256(self) -> str:
         return self._hash.hexdigest()
 
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
+
     def close(self) -> None:
         if not self._file.closed:
             self._file.flush()

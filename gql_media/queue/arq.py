@@ -47,6 +47,10 @@ class ArqQueue(JobQueue):
             )
         return self._pool
 
+    async def check(self) -> None:
+        """PING Redis through the queue's pool."""
+        await (await self.pool()).ping()
+
     async def enqueue(self, job_id: str, *, defer_seconds: float = 0.0) -> None:
         pool = await self.pool()
         options: dict[str, Any] = {"_job_id": job_id, "_queue_name": self.queue_name}

@@ -57,5 +57,13 @@ class JobQueue(ABC):
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Begin taking jobs."""
 
+    async def check(self) -> None:  # noqa: B027 - optional hook
+        """Prove the queue's backend answers now (readiness); an in-process
+        queue always does.
+
+        Raises:
+            Exception: the backend is unreachable (the message says why).
+        """
+
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Stop taking jobs and cancel what is running."""

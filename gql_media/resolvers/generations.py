@@ -9,7 +9,6 @@ from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from gql_media import models
-from gql_media.bus.base import generation_channel
 from gql_media.dataloaders import Loaders
 from gql_media.errors import InvalidInput
 from gql_media.kit.ids import is_uuid
@@ -34,6 +33,7 @@ from gql_media.schema.generations.types import (
 from gql_media.schema.jobs.types import Job
 from gql_media.services.assets.validation import ReceivedFile
 from gql_media.services.generations import edits, queries, scenes
+from gql_media.services.generations.progress import follow_generation
 from gql_media.services.generations.state import GenerationState
 
 logger = logging.getLogger(__name__)
@@ -225,28 +225,15 @@ class GenerationSubscription:
     async def generation_progress(
         self, info: Info, id: strawberry.ID
     ) -> AsyncGenerator[GenerationEvent, None]:
-        """The generation's current state from the database, then each change
-        from the bus, ending once it is COMPLETED, FAILED or deleted. Subscribing
-        before reading the row means no change can fall between the two;
-        `revision` drops events already seen."""
+        """The generation's current state from the database at once, then each
+        change from the bus, ending once it is COMPLETED, FAILED or deleted (see
+        `services/follow.py`: a bus outage past the grace period ends it with
+        UNAVAILABLE)."""
         ctx = info.context
         row = await edits.get_generation(ctx.owner_id, id)  # NotFound
-        async with ctx.runtime.bus.subscribe(generation_channel(row.id)) as events:
-            current = await models.Generation.get_or_none(id=row.id)
-            if current is None:
-                return  # deleted in between
-            state = GenerationState.from_model(current)
+        first = GenerationState.from_model(row)
+        async for state in follow_generation(ctx.runtime, row.id, first):
+            # The connection's context outlives one event: drop cached rows so
+            # nested fields show this event's state.
+            ctx.loaders = Loaders()
             yield GenerationEvent.from_state(state)
-            if state.is_finished:
-                return
-            async for event in events:
-                new = GenerationState.from_event(event)
-                if new.revision <= state.revision and not new.deleted:
-                    continue
-                state = new
-                # The connection's context outlives one event: drop cached rows so
-                # nested fields show this event's state.
-                ctx.loaders = Loaders()
-                yield GenerationEvent.from_state(state)
-                if state.is_finished:
-                    return

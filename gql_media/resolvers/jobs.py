@@ -7,7 +7,6 @@ from datetime import datetime
 import strawberry
 
 from gql_media import models
-from gql_media.bus import job_channel
 from gql_media.dataloaders import Loaders
 from gql_media.kit.ids import is_uuid
 from gql_media.kit.pagination import SortKey, check_first, paginate
@@ -17,6 +16,7 @@ from gql_media.schema.jobs import results
 from gql_media.schema.jobs.inputs import JobFilter
 from gql_media.schema.jobs.types import Job, JobConnection
 from gql_media.services.jobs import lifecycle as jobs
+from gql_media.services.jobs.progress import follow_job
 from gql_media.services.jobs.state import JobState
 
 logger = logging.getLogger(__name__)
@@ -80,24 +80,13 @@ class JobSubscription:
     async def job_progress(
         self, info: Info, job_id: strawberry.ID
     ) -> AsyncGenerator[Job, None]:
-        """The job's current state from the database, then each change from the
-        bus, ending after a terminal state. Subscribing before reading the row
-        means no change can fall between the two; `revision` drops events
-        already seen."""
-        row = await jobs.get_job(info.context.owner_id, job_id)  # NotFound -> error
-        async with info.context.runtime.bus.subscribe(job_channel(row.id)) as events:
-            state = JobState.from_model(await models.Job.get(id=row.id))
+        """The job's current state from the database at once, then each change from
+        the bus, ending after a terminal state (see `services/follow.py`: a bus
+        outage past the grace period ends it with UNAVAILABLE)."""
+        ctx = info.context
+        row = await jobs.get_job(ctx.owner_id, job_id)  # NotFound -> error
+        async for state in follow_job(ctx.runtime, row.id, JobState.from_model(row)):
+            # A WebSocket's context lives as long as the connection: drop cached
+            # rows so nested fields (job.asset) show this event's state.
+            ctx.loaders = Loaders()
             yield Job.from_state(state)
-            if state.status.is_terminal:
-                return
-            async for event in events:
-                new = JobState.from_event(event)
-                if new.revision <= state.revision:
-                    continue
-                state = new
-                # A WebSocket's context lives as long as the connection: drop cached
-                # rows so nested fields (job.asset) show this event's state.
-                info.context.loaders = Loaders()
-                yield Job.from_state(state)
-                if state.status.is_terminal:
-                    return

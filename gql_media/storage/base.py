@@ -94,6 +94,15 @@ class Storage(ABC):
             filename: suggested download name (Content-Disposition), if any.
         """
 
+    @abstractmethod
+    async def check(self) -> None:
+        """Prove the store can be used now (readiness): the directory is
+        writable, the bucket answers.
+
+        Raises:
+            TransientError: the store cannot be used; the message says why.
+        """
+
     def local_path(self, key: str) -> Path | None:
         """The object's path on this machine when the backend keeps files locally.
 

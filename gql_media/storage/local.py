@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
 
-from gql_media.errors import NotFound
+from gql_media.errors import NotFound, TransientError
 from gql_media.storage.base import Storage, StoredObject
 from gql_media.storage.signing import sign
 
@@ -130,6 +130,22 @@ class LocalStorage(Storage):
             except OSError:  # not empty (or already gone): stop climbing
                 break
             parent = parent.parent
+
+    async def check(self) -> None:
+        """Create the root if needed and write and remove a temp file in it."""
+
+        def probe() -> None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            # A dot name is outside the key space, like the put temp files.
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".check-"):
+                pass
+
+        try:
+            await asyncio.to_thread(probe)
+        except OSError as exc:
+            raise TransientError(
+                f"cannot write to {self.root}: {exc.strerror or exc}"
+            ) from exc
 
     async def exists(self, key: str) -> bool:
         """Whether a file is stored under `key`."""

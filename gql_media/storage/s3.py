@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import io
 import logging
 from collections.abc import AsyncGenerator, Iterator
 from pathlib import Path
@@ -49,6 +50,52 @@ def _content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
+class _FilePart(io.RawIOBase):
+    """A byte range of a file as a seekable stream: botocore hashes it for the
+    signature and rewinds it for a retry, aiohttp sends it in small reads. A
+    part held as bytes would cost its size two or three times over (the read,
+    the socket's send buffer), per part in flight."""
+
+    def __init__(self, path: Path, start: int, length: int) -> None:
+        super().__init__()
+        self._file = path.open("rb")
+        self._start = start
+        self._length = length
+        self._pos = 0
+        self._file.seek(start)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def __len__(self) -> int:
+        # botocore takes the Content-Length from len().
+        return self._length
+
+    def read(self, size: int | None = -1) -> bytes:
+        remaining = self._length - self._pos
+        if size is None or size < 0 or size > remaining:
+            size = remaining
+        data = self._file.read(size)
+        self._pos += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._length}
+        self._pos = max(0, min(self._length, base[whence] + offset))
+        self._file.seek(self._start + self._pos)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
 class S3Storage(Storage):
     """Objects in one bucket; one aioboto3 client, opened on first use.
 
@@ -75,6 +122,8 @@ class S3Storage(Storage):
                 config = Config(
                     signature_version="s3v4",  # presigned URLs too, never SigV2
                     retries={"mode": "standard", "max_attempts": 3},
+                    # Room for every concurrent part of a multipart upload.
+                    max_pool_connections=max(10, self.settings.part_concurrency),
                 )
                 if self.settings.endpoint_url:
                     # S3-compatible stores: path-style addressing, and checksums
@@ -111,6 +160,17 @@ class S3Storage(Storage):
         with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
             await client.create_bucket(**params)
 
+    async def check(self) -> None:
+        """HEAD the bucket: it exists and these credentials may use it."""
+        client = await self.client()
+        try:
+            await client.head_bucket(Bucket=self.bucket)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "?")
+            raise TransientError(f"bucket {self.bucket!r}: S3 error {code}") from exc
+        except (HTTPClientError, BotoConnectionError) as exc:
+            raise TransientError(f"S3 unreachable: {exc}") from exc
+
     async def put_file(
         self, key: str, path: Path, content_type: str | None = None
     ) -> None:
@@ -137,7 +197,7 @@ class S3Storage(Storage):
         upload_id = created["UploadId"]
         try:
             with _mapped_errors(key):
-                parts = await self._upload_parts(client, key, upload_id, path)
+                parts = await self._upload_parts(client, key, upload_id, path, size)
                 await client.complete_multipart_upload(
                     Bucket=self.bucket,
                     Key=key,
@@ -150,24 +210,42 @@ class S3Storage(Storage):
             raise
 
     async def _upload_parts(
-        self, client: Any, key: str, upload_id: str, path: Path
+        self, client: Any, key: str, upload_id: str, path: Path, size: int
     ) -> list[dict[str, Any]]:
-        # One part in memory at a time; reads happen in a worker thread.
-        parts: list[dict[str, Any]] = []
-        with path.open("rb") as source:
-            while chunk := await asyncio.to_thread(
-                source.read, self.settings.part_size_bytes
-            ):
-                number = len(parts) + 1
-                response = await client.upload_part(
-                    Bucket=self.bucket,
-                    Key=key,
-                    UploadId=upload_id,
-                    PartNumber=number,
-                    Body=chunk,
-                )
-                parts.append({"ETag": response["ETag"], "PartNumber": number})
-        return parts
+        """Send the parts `part_concurrency` at a time, so one part's round trip
+        does not set the pace. Each part is read from the file as it is sent, so
+        no part sits whole in memory however many are in flight."""
+        part_size = self.settings.part_size_bytes
+        slots = asyncio.Semaphore(self.settings.part_concurrency)
+        etags: dict[int, str] = {}
+
+        async def send(number: int) -> None:
+            async with slots:
+                start = (number - 1) * part_size
+                # Opened here, not in a thread: a cancellation while a thread
+                # opened it would leave the file to the garbage collector.
+                body = _FilePart(path, start, min(part_size, size - start))
+                try:
+                    response = await client.upload_part(
+                        Bucket=self.bucket,
+                        Key=key,
+                        UploadId=upload_id,
+                        PartNumber=number,
+                        Body=body,
+                    )
+                finally:
+                    body.close()
+                etags[number] = response["ETag"]
+
+        try:
+            # The first failed part cancels the others.
+            async with asyncio.TaskGroup() as group:
+                for number in range(1, -(-size // part_size) + 1):
+                    group.create_task(send(number))
+        except BaseExceptionGroup as failed:
+            # The caller maps and reports one error, as with sequential parts.
+            raise failed.exceptions[0] from None
+        return [{"ETag": etags[n], "PartNumber": n} for n in sorted(etags)]
 
     async def _abort(self, client: Any, key: str, upload_id: str) -> None:
         try:

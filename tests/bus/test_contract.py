@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from gql_media.bus import Event, MemoryBus, ProgressBus, RedisBus
+from gql_media.bus import Event, MemoryBus, ProgressBus, RedisBus, SubscriptionLost
 
 REDIS_URL = os.environ.get("GQL_MEDIA_TEST_REDIS", "redis://127.0.0.1:6379/0")
 GUARD = 10.0  # seconds; only ever reached when something is broken
@@ -215,6 +216,60 @@ async def test_redis_reconnects_after_the_connection_is_killed(
             assert [n for n in got if n] == [1, 2, 3]
     finally:
         await bus.close()
+
+
+async def test_end_on_loss_changes_nothing_while_the_link_holds(
+    make_bus: MakeBus, prefix: str
+) -> None:
+    bus = make_bus()
+    async with bus.subscribe(prefix + "a", end_on_loss=True) as events:
+        for i in range(3):
+            await bus.publish(prefix + "a", {"n": i})
+        assert [(await next_event(events))["n"] for _ in range(3)] == [0, 1, 2]
+        assert await receives_nothing(events)
+
+
+async def test_redis_end_on_loss_reports_a_dropped_link(
+    prefix: str, admin: Redis, client_name: str
+) -> None:
+    bus = RedisBus(REDIS_URL, client_name=client_name)
+    channel = prefix + "a"
+    try:
+        async with (
+            bus.subscribe(channel, end_on_loss=True) as reported,
+            bus.subscribe(channel) as carries_on,
+        ):
+            [before] = await bus_clients(admin, client_name)
+            await admin.client_kill_filter(_id=before["id"])
+            with pytest.raises(SubscriptionLost):
+                await next_event(reported)
+            with pytest.raises(SubscriptionLost):  # and stays so
+                await next_event(reported)
+            # The quiet subscriber still hears the channel once the bus is back,
+            # and so does whoever subscribes again.
+            async with bus.subscribe(channel, end_on_loss=True) as again:
+                await bus.publish(channel, {"n": 1})
+                assert await next_event(again) == {"n": 1}
+                assert await next_event(carries_on) == {"n": 1}
+    finally:
+        await bus.close()
+
+
+async def test_redis_unreachable_subscribe_times_out(prefix: str) -> None:
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # bound, never listening: connections refused
+    try:
+        port = closed.getsockname()[1]
+        bus = RedisBus(f"redis://127.0.0.1:{port}/0", subscribe_timeout=0.3)
+        try:
+            with pytest.raises(TimeoutError):
+                async with bus.subscribe(prefix + "a"):
+                    pass
+            assert bus.subscriber_count(prefix + "a") == 0
+        finally:
+            await bus.close()
+    finally:
+        closed.close()
 
 
 async def test_redis_close_ends_subscriptions_and_disconnects(

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from arq.worker import Worker
 
 from gql_media.arq_worker import worker_options
+from gql_media.queue.arq_worker import ResilientWorker
 from gql_media.settings import Settings
 from gql_media.wiring import wire
 from tests.conftest import Server
@@ -32,17 +32,27 @@ class InProcessWorker:
 
     def __init__(self, settings: Settings) -> None:
         self.runtime = wire(settings)
+        self._started = asyncio.Event()
 
         async def startup(ctx: dict[str, Any]) -> None:
             ctx["runtime"] = self.runtime
+            self._started.set()
 
-        self.worker = Worker(
+        self.worker = ResilientWorker(
             **worker_options(settings), on_startup=startup, handle_signals=False
         )
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        """Return once the worker has its Redis pool and has run its startup: a
+        stop() before that (a short test on a loaded machine) would find no main
+        task to cancel, or cancel create_pool half-way and leak its connection."""
         self._task = asyncio.create_task(self.worker.async_run())
+        started = asyncio.create_task(self._started.wait())
+        await asyncio.wait({self._task, started}, return_when=asyncio.FIRST_COMPLETED)
+        if not started.done():
+            started.cancel()
+            self._task.result()  # the worker ended before starting: raise why
 
     async def stop(self) -> None:
         # What Worker.close() does, minus its deprecated redis close() call.
@@ -51,7 +61,8 @@ class InProcessWorker:
         await asyncio.gather(
             *pending, *self.worker.tasks.values(), return_exceptions=True
         )
-        await self.worker.pool.aclose()
+        if self.worker.pool is not None:
+            await self.worker.pool.aclose()
         await self.runtime.close()
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gql_media.errors import NotFound
-from gql_media.storage import Storage
+from gql_media.errors import NotFound, TransientError
+from gql_media.storage import LocalStorage, S3Storage, Storage
 from gql_media.storage.keys import blob_key, thumbnail_key
 
 MiB = 1024 * 1024
@@ -150,3 +150,27 @@ async def test_list_objects_under_a_prefix(storage: Storage) -> None:
     assert all(obj.modified.tzinfo is not None for obj in listed)
     assert [obj.key async for obj in storage.list_objects("thumbs/")] == [thumb]
     assert [obj async for obj in storage.list_objects("exports/")] == []
+
+
+async def test_check_passes_on_a_usable_store_and_names_a_broken_one(
+    storage: Storage, tmp_path: Path
+) -> None:
+    await storage.check()
+    if isinstance(storage, LocalStorage):
+        (tmp_path / "file.txt").write_text("")  # a root under a file: unwritable
+        broken: Storage = LocalStorage(tmp_path / "file.txt" / "root", b"k")
+        problem = "file.txt"
+    else:
+        assert isinstance(storage, S3Storage)
+        missing = storage.settings.model_copy(update={"bucket": "no-such-bucket"})
+        broken = S3Storage(missing)
+        problem = "no-such-bucket"
+    try:
+        with pytest.raises(TransientError, match=problem):
+            await broken.check()
+    finally:
+        await broken.close()
+    leftovers = [p for p in tmp_path.rglob("*") if p.name != "file.txt"]
+    assert leftovers == []
+    if isinstance(storage, LocalStorage):
+        assert [p.name for p in storage.root.rglob(".check-*")] == []

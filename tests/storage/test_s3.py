@@ -1,6 +1,7 @@
 """S3-only behaviour: multipart uploads, their abort on failure, error mapping."""
 
 import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -53,7 +54,7 @@ async def test_large_file_goes_up_in_parts(s3: S3Storage, large_file: Path) -> N
 
     await s3.put_file(KEY, large_file, "video/mp4")
 
-    assert parts == [1, 2, 3]
+    assert sorted(parts) == [1, 2, 3]  # sent concurrently, in any order
     head = await client.head_object(Bucket=s3.bucket, Key=KEY)
     assert head["ContentLength"] == 11 * MiB
     assert head["ContentType"] == "video/mp4"
@@ -95,6 +96,99 @@ async def test_cancelled_upload_is_aborted(s3: S3Storage, large_file: Path) -> N
 
     assert await pending_uploads(s3) == []
     assert not await s3.exists(KEY)
+
+
+async def test_parts_go_up_concurrently_within_the_bound(
+    s3_settings: StorageSettings, tmp_path: Path
+) -> None:
+    storage = S3Storage(
+        s3_settings.model_copy(
+            update={
+                "multipart_threshold_bytes": 5 * MiB,
+                "part_size_bytes": 5 * MiB,
+                "part_concurrency": 3,
+            }
+        )
+    )
+    path = tmp_path / "six-parts.bin"
+    content = os.urandom(27 * MiB)  # five full parts and a short last one
+    path.write_bytes(content)
+    in_flight: list[int] = []
+    peak = 0
+    enough_at_once = asyncio.Event()
+
+    async def hold_until_three(
+        params: dict[str, Any], context: dict[str, Any], **_: Any
+    ) -> None:
+        # Parts wait until three are in flight at once (or a second passed),
+        # which sequential sending would never reach.
+        nonlocal peak
+        context["part"] = params["PartNumber"]
+        in_flight.append(params["PartNumber"])
+        peak = max(peak, len(in_flight))
+        if len(in_flight) >= 3:
+            enough_at_once.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(enough_at_once.wait(), 1.0)
+
+    def done(context: dict[str, Any], **_: Any) -> None:
+        in_flight.remove(context["part"])
+
+    try:
+        client = await storage.client()
+        client.meta.events.register(UPLOAD_PART, hold_until_three)
+        client.meta.events.register("after-call.s3.UploadPart", done)
+        await storage.put_file(KEY, path)
+
+        assert peak == 3  # concurrent, and never more than the setting
+        body = await client.get_object(Bucket=storage.bucket, Key=KEY)
+        assert await body["Body"].read() == content  # parts in order
+        assert await pending_uploads(storage) == []
+    finally:
+        await storage.close()
+
+
+async def test_a_failed_part_among_concurrent_ones_leaves_nothing(
+    s3: S3Storage, tmp_path: Path
+) -> None:
+    path = tmp_path / "five-parts.bin"
+    path.write_bytes(os.urandom(25 * MiB))
+
+    async def fail_third_part(params: dict[str, Any], **_: Any) -> None:
+        if params["PartNumber"] == 3:
+            await asyncio.sleep(0.1)  # parts 1, 2 and 4 are on their way
+            raise EndpointConnectionError(endpoint_url=s3.settings.endpoint_url)
+
+    client = await s3.client()
+    client.meta.events.register(UPLOAD_PART, fail_third_part)
+
+    with pytest.raises(TransientError):
+        await s3.put_file(KEY, path)
+
+    assert await pending_uploads(s3) == []
+    assert not await s3.exists(KEY)
+
+
+async def test_a_part_sent_again_after_a_dropped_connection_is_whole(
+    s3: S3Storage, large_file: Path
+) -> None:
+    dropped: list[int] = []
+
+    def drop_part_two_half_way(request: Any, **_: Any) -> None:
+        # Half of part 2 went out when the connection dropped; botocore retries.
+        if b"partNumber=2" in request.url.encode() and not dropped:
+            request.body.read(2 * MiB)
+            dropped.append(2)
+            raise EndpointConnectionError(endpoint_url=s3.settings.endpoint_url)
+
+    client = await s3.client()
+    client.meta.events.register("before-send.s3.UploadPart", drop_part_two_half_way)
+
+    await s3.put_file(KEY, large_file)
+
+    assert dropped == [2]
+    body = await client.get_object(Bucket=s3.bucket, Key=KEY)
+    assert await body["Body"].read() == large_file.read_bytes()
 
 
 async def test_presigned_url_names_the_file(s3: S3Storage) -> None:

@@ -46,7 +46,11 @@ class UploadAssetInput:
         default=None, description="Expected kind; a file of another kind fails."
     )
     tags: list[str] = strawberry.field(default_factory=list)
-    metadata: JSON = strawberry.field(default_factory=dict)
+    # A null default rather than `{}`: many introspection clients (graphql-js 16,
+    # codegen tools) cannot print an object default of a custom scalar.
+    metadata: JSON | None = strawberry.field(
+        default=None, description="A JSON object; omitted or null means {}."
+    )
     provenance: ProvenanceInput | None = None
 
     def to_domain(self) -> AssetDetails:
@@ -54,7 +58,9 @@ class UploadAssetInput:
             name=self.name,
             kind=self.kind,
             tags=list(self.tags),
-            metadata=cast(JSONObject, self.metadata),  # validate() checks it
+            metadata={}
+            if self.metadata is None
+            else cast(JSONObject, self.metadata),  # validate() checks it
             provenance=self.provenance.to_domain() if self.provenance else None,
         ).validate()
 

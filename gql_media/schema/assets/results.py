@@ -6,6 +6,7 @@ import strawberry
 
 from gql_media.schema.assets.types import Asset
 from gql_media.schema.common.errors import (
+    FetchFailedError,
     ForbiddenUrlError,
     InvalidInputError,
     InvalidStateError,
@@ -69,7 +70,11 @@ UploadAssetResult = Annotated[
     strawberry.union("UploadAssetResult"),
 ]
 ImportAssetResult = Annotated[
-    ImportAssetSuccess | InvalidInputError | ForbiddenUrlError | TooLargeError,
+    ImportAssetSuccess
+    | InvalidInputError
+    | ForbiddenUrlError
+    | FetchFailedError
+    | TooLargeError,
     strawberry.union("ImportAssetResult"),
 ]
 UpdateAssetResult = Annotated[

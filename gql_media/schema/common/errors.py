@@ -32,6 +32,14 @@ class ForbiddenUrlError(Error):
     pass
 
 
+@strawberry.type(
+    description="The source could not be fetched: its host does not resolve, or "
+    "it answered with an error."
+)
+class FetchFailedError(Error):
+    pass
+
+
 @strawberry.type(description="Over a size, pixel or duration limit.")
 class TooLargeError(Error):
     limit: BigInt | None
@@ -46,14 +54,10 @@ def to_error(exc: errors.GqlMediaError) -> Error:
             return InvalidInputError(
                 code=exc.code, message=exc.message, field=exc.field
             )
-        case errors.FetchFailed():
-            # Only a URL's early check reaches a mutation with this: the host
-            # does not resolve, which is the client's input to fix.
-            return InvalidInputError(
-                code=errors.InvalidInput.code, message=exc.message, field="url"
-            )
         case errors.ForbiddenUrl():
             return ForbiddenUrlError(code=exc.code, message=exc.message)
+        case errors.FetchFailed():
+            return FetchFailedError(code=exc.code, message=exc.message)
         case errors.TooLarge():
             limit = BigInt(int(exc.limit)) if exc.limit is not None else None
             return TooLargeError(code=exc.code, message=exc.message, limit=limit)

@@ -15,6 +15,7 @@ from strawberry.extensions import (
 )
 
 from gql_media.errors import GqlMediaError
+from gql_media.schema.common.input_guard import RefuseNul
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -22,10 +23,16 @@ MAX_TOKENS = 5000
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
-    """Mask everything but validation errors and our own typed errors."""
+    """Mask everything but validation and input errors and our own typed errors."""
     original = error.original_error
     if original is None:
         return False  # syntax and validation errors are the client's to see
+    if error.path is None and error.nodes:
+        # Located in the document but raised before execution: graphql-core checking
+        # a literal or a variable against its type. Whatever the scalar raised (and
+        # graphql-core wraps even a scalar's own GraphQLError), it is about the
+        # client's input, not a bug; resolver errors always have a path.
+        return False
     return not isinstance(original, GqlMediaError)
 
 
@@ -63,7 +70,7 @@ class GuardedSchema(strawberry.Schema):
 
 
 def protections() -> list[Callable[[], SchemaExtension]]:
-    """Depth, alias and token limits, and error masking with codes.
+    """Depth, alias and token limits, NUL-free strings, and error masking with codes.
 
     Factories rather than instances: each request gets fresh extensions.
     """
@@ -71,5 +78,6 @@ def protections() -> list[Callable[[], SchemaExtension]]:
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        RefuseNul,
         lambda: _ErrorCodes(should_mask_error=_is_unexpected),
     ]

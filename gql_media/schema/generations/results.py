@@ -5,6 +5,7 @@ from typing import Annotated
 import strawberry
 
 from gql_media.schema.common.errors import (
+    FetchFailedError,
     ForbiddenUrlError,
     InvalidInputError,
     InvalidStateError,
@@ -104,6 +105,7 @@ AttachSceneVideoResult = Annotated[
     | InvalidInputError
     | InvalidStateError
     | ForbiddenUrlError
+    | FetchFailedError
     | TooLargeError,
     strawberry.union("AttachSceneVideoResult"),
 ]

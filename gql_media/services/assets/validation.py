@@ -1,9 +1,10 @@
 """Validated, transport-neutral inputs of the asset use cases."""
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -15,6 +16,13 @@ MAX_TAGS = 32
 MAX_TAG = 64
 MAX_METADATA_BYTES = 64 * 1024
 MAX_PROMPT = 20_000
+MAX_JSON_DEPTH = 64
+# Each JSON value takes at least 2 bytes ("0,"), so a document within
+# MAX_METADATA_BYTES never has more values than this.
+MAX_JSON_VALUES = MAX_METADATA_BYTES // 2
+# numeric(14, 6): eight digits before the point.
+MAX_COST = Decimal("99999999.999999")
+_COST_STEP = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
@@ -30,8 +38,6 @@ class Provenance:
     completed_at: datetime | None = None
 
     def validate(self) -> "Provenance":
-        if self.cost is not None and (self.cost < 0 or not self.cost.is_finite()):
-            raise InvalidInput("cost must be a non-negative number", field="cost")
         if self.prompt is not None and len(self.prompt) > MAX_PROMPT:
             raise InvalidInput(f"prompt is over {MAX_PROMPT} characters", "prompt")
         for name in ("provider", "model", "external_job_id"):
@@ -40,7 +46,7 @@ class Provenance:
                 raise InvalidInput(f"{name} is over {MAX_NAME} characters", name)
         if self.params is not None:
             check_json_object(self.params, "params")
-        return self
+        return dataclasses.replace(self, cost=check_cost(self.cost, "cost"))
 
     def columns(self) -> dict[str, Any]:
         """The Asset columns that hold this provenance."""
@@ -69,14 +75,12 @@ class AssetDetails:
         if self.name is not None:
             check_name(self.name)
         check_json_object(self.metadata, "metadata")
-        if self.provenance is not None:
-            self.provenance.validate()
         return AssetDetails(
             name=self.name.strip() if self.name else None,
             kind=self.kind,
             tags=normalize_tags(self.tags),
             metadata=self.metadata,
-            provenance=self.provenance,
+            provenance=self.provenance.validate() if self.provenance else None,
         )
 
 
@@ -110,11 +114,55 @@ def normalize_tags(tags: list[str]) -> list[str]:
     return list(seen)
 
 
+def check_cost(value: Decimal | None, name: str) -> Decimal | None:
+    """A cost as stored: finite, 0 to MAX_COST, rounded to 6 decimal places."""
+    if value is None:
+        return None
+    try:
+        # is_finite first: NaN refuses to be compared (InvalidOperation).
+        ok = value.is_finite() and 0 <= value <= MAX_COST
+        rounded = value.quantize(_COST_STEP).copy_abs()  # "-0" is stored as 0
+    except InvalidOperation:
+        ok = False
+    if not ok:
+        raise InvalidInput(f"{name} must be a number from 0 to {MAX_COST}", name)
+    return rounded
+
+
 def check_json_object(value: Any, name: str) -> None:
     if not isinstance(value, dict):
         raise InvalidInput(f"{name} must be a JSON object", field=name)
-    if len(json.dumps(value, default=str)) > MAX_METADATA_BYTES:
+    _check_json_shape(value, name)
+    try:
+        # NaN and Infinity pass Python's JSON parser; PostgreSQL's jsonb and every
+        # strict JSON reader refuse them.
+        size = len(json.dumps(value, default=str, allow_nan=False))
+    except ValueError:
+        raise InvalidInput(
+            f"{name} must be JSON: no NaN or Infinity", field=name
+        ) from None
+    if size > MAX_METADATA_BYTES:
         raise InvalidInput(f"{name} is over {MAX_METADATA_BYTES} bytes", field=name)
+
+
+def _check_json_shape(value: dict[str, Any], name: str) -> None:
+    """Refuse too deep or too many values before serialising: a walk that stops at
+    the first excess, without recursion, so its cost is bounded by the limits."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    count = 0
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if count > MAX_JSON_VALUES:
+            raise InvalidInput(f"{name} is over {MAX_METADATA_BYTES} bytes", name)
+        if depth > MAX_JSON_DEPTH:
+            raise InvalidInput(f"{name} nests deeper than {MAX_JSON_DEPTH}", name)
+        if not isinstance(item, dict | list):
+            continue
+        if count + len(stack) + len(item) > MAX_JSON_VALUES:
+            raise InvalidInput(f"{name} is over {MAX_METADATA_BYTES} bytes", name)
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
 
 
 @dataclass(frozen=True)

@@ -2,22 +2,24 @@
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from gql_media.errors import ForbiddenUrl, InvalidInput
 from gql_media.media.urls import check_url_syntax
 from gql_media.models import GenerationSourceType, MetadataKind
-from gql_media.services.assets.validation import MAX_NAME, MAX_PROMPT, check_json_object
+from gql_media.services.assets.validation import (
+    MAX_NAME,
+    MAX_PROMPT,
+    check_cost,
+    check_json_object,
+)
 
 MAX_VARIANTS = 16
 MAX_SCENES = 64
 MAX_VARIANT_TYPE = 64
 MAX_SOURCE = 4096
 DEFAULT_VARIANT_TYPES = ("soft", "medium", "aggressive", "ultra")
-# numeric(14, 6): eight digits before the point.
-MAX_COST = Decimal("99999999.999999")
-_COST_STEP = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
@@ -125,20 +127,6 @@ def check_prompts(
             ScenePrompt(p.number, check_text(p.prompt, "prompt", MAX_PROMPT), variant)
         )
     return clean
-
-
-def check_cost(value: Decimal | None, name: str) -> Decimal | None:
-    """A cost as stored: finite, 0 to MAX_COST, rounded to 6 decimal places."""
-    if value is None:
-        return None
-    try:
-        ok = value.is_finite() and 0 <= value <= MAX_COST
-        rounded = value.quantize(_COST_STEP)
-    except InvalidOperation:
-        ok = False
-    if not ok:
-        raise InvalidInput(f"{name} must be a number from 0 to {MAX_COST}", name)
-    return rounded
 
 
 def check_metadata(kind: str, data: Any) -> tuple[MetadataKind, dict[str, Any]]:

@@ -1,6 +1,9 @@
 """GraphQL protections: depth and alias limits, masked unexpected errors."""
 
+from typing import NewType
+
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 
 from gql_media.errors import NotFound
 from gql_media.schema.common.protections import MAX_ALIASES, MAX_DEPTH, protections
@@ -25,14 +28,30 @@ class Node:
         raise NotFound("no such thing")
 
 
+def _sloppy_parse(value: object) -> int:
+    return int(str(value))  # a ValueError on bad input, as third-party scalars do
+
+
+Sloppy = NewType("Sloppy", int)
+SLOPPY = strawberry.scalar(name="Sloppy", serialize=int, parse_value=_sloppy_parse)
+
+
 @strawberry.type
 class Query:
     @strawberry.field
     def root(self) -> Node:
         return Node()
 
+    @strawberry.field
+    def echo(self, value: Sloppy) -> int:
+        return value
 
-SCHEMA = strawberry.Schema(query=Query, extensions=protections())
+
+SCHEMA = strawberry.Schema(
+    query=Query,
+    extensions=protections(),
+    config=StrawberryConfig(scalar_map={Sloppy: SLOPPY}),
+)
 
 
 def _nested(depth: int) -> str:
@@ -76,3 +95,17 @@ def test_unexpected_errors_are_masked_and_ours_carry_their_code() -> None:
     assert result.errors
     assert result.errors[0].formatted["message"] == "no such thing"
     assert result.errors[0].formatted.get("extensions") == {"code": "NOT_FOUND"}
+
+
+def test_bad_scalar_input_is_the_clients_error_whatever_the_scalar_raises() -> None:
+    for result in (
+        SCHEMA.execute_sync('{ echo(value: "abc") }'),
+        SCHEMA.execute_sync(
+            "query ($v: Sloppy!) { echo(value: $v) }", variable_values={"v": "abc"}
+        ),
+    ):
+        assert result.errors
+        error = result.errors[0].formatted
+        assert "Sloppy" in error["message"], error
+        assert error.get("extensions") is None, error
+    assert SCHEMA.execute_sync('{ echo(value: "12") }').data == {"echo": 12}

@@ -2,7 +2,7 @@
 
 Scene videos here are asset and job rows written directly, and jobs end through
 `jobs.finish` as the runner ends them, so each transition is exercised exactly
-(the end-to-end path with real imports is in tests/schema/test_generations.py).
+(the end-to-end path with real imports is in tests/resolvers/test_generations.py).
 """
 
 from decimal import Decimal
