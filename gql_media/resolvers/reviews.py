@@ -2,11 +2,12 @@
 review queue and stats, and live review activity per project."""
 
 from collections.abc import AsyncGenerator
+from contextlib import AsyncExitStack
 
 import strawberry
 
 from gql_media.dataloaders import Loaders
-from gql_media.errors import InvalidInput
+from gql_media.errors import InvalidInput, Unavailable
 from gql_media.models import ReviewAction
 from gql_media.schema.assets.types import Asset, AssetConnection
 from gql_media.schema.common.context import Info
@@ -183,9 +184,21 @@ class ReviewSubscription:
     async def review_activity(
         self, info: Info, project: str
     ) -> AsyncGenerator[ReviewActivity, None]:
+        # A stream of happenings rather than one row's state, so not services/
+        # follow.py (which yields the latest state of a row); what was missed is
+        # read from `task { history }`.
         ctx = info.context
         channel = review_channel(ctx.owner_id, check_project(project))
-        async with ctx.runtime.bus.subscribe(channel) as events:
+        async with AsyncExitStack() as stack:
+            try:
+                events = await stack.enter_async_context(
+                    ctx.runtime.bus.subscribe(channel)
+                )
+            except (TimeoutError, ConnectionError) as exc:
+                raise Unavailable(
+                    "live review activity is down (the progress bus is "
+                    "unreachable); read task { history } meanwhile"
+                ) from exc
             async for event in events:
                 # The connection's context outlives one event: drop cached rows.
                 ctx.loaders = Loaders()
