@@ -1,0 +1,1 @@
+"""Publishing: the per-platform ledger, its jobs and its uploaders."""

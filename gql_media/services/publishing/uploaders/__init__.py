@@ -1,0 +1,1 @@
+"""Uploaders: one module per platform behind the interface in base.py."""
