@@ -92,8 +92,18 @@ async def listen(server: Server, project: str) -> tuple[asyncio.Task[Any], list[
 async def test_three_versions_reviewed_annotated_and_approved(
     server: Server, clips: list[Path]
 ) -> None:
+    listener, events = await listen(server, "SWA")
+    try:
+        await review_a_task(server, clips, listener, events)
+    finally:  # closed before the server stops, whatever failed
+        listener.cancel()
+        await asyncio.gather(listener, return_exceptions=True)
+
+
+async def review_a_task(
+    server: Server, clips: list[Path], listener: asyncio.Task[Any], events: list[Any]
+) -> None:
     project, task = "SWA", "ep01_sq010_sh020_lighting"
-    listener, events = await listen(server, project)
 
     v1 = await upload_version(server.url, clips[0], project=project, task=task)
     assert v1["__typename"] == "CreateAssetVersionSuccess", v1
@@ -197,8 +207,6 @@ async def test_three_versions_reviewed_annotated_and_approved(
     async with asyncio.timeout(10):
         while len(events) < 12:
             await asyncio.sleep(0.02)
-    listener.cancel()
-    await asyncio.gather(listener, return_exceptions=True)  # closed before the server
     main_task = [e for e in events if e["task"] == task]
     assert [(e["kind"], e["version"]) for e in main_task] == [
         ("SUBMITTED", 2),

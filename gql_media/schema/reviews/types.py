@@ -145,6 +145,9 @@ class ReviewTask:
 
     @strawberry.field(description="Every submission and decision, oldest first.")
     async def history(self, info: Info) -> list[ReviewEvent]:
+        # The versions first: they prime assets_by_id, so each event's `asset`
+        # is read from them whichever sibling field resolves first.
+        await self._versions(info)
         key = (self.owner_id, self.project, self.task)
         rows = await info.context.loaders.review_events_by_task.load(key)
         return [ReviewEvent.from_model(r) for r in rows]
