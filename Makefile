@@ -8,7 +8,7 @@ export HOST PORT
 
 .PHONY: serve test setup lint bench schema lock
 
-$(BIN)/gql-media: pyproject.toml requirements.lock
+$(BIN)/gql-media: pyproject.toml requirements.lock tests/js/package-lock.json
 	PY=$(PY) scripts/bootstrap.sh
 
 setup: $(BIN)/gql-media

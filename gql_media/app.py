@@ -1,5 +1,6 @@
-"""The ASGI application: GraphQL (with GraphiQL) at /graphql, signed local files
-under /files/, liveness (/healthz) and readiness (/readyz). `create_app` is the uvicorn
+"""The ASGI application: GraphQL (with GraphiQL) at /graphql, resumable uploads
+(tus) under /uploads/, signed local files under /files/, liveness (/healthz),
+readiness (/readyz) and Prometheus metrics (/metrics). `create_app` is the uvicorn
 factory."""
 
 import asyncio
@@ -8,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -17,8 +19,12 @@ from gql_media.http.cors import cors_middleware
 from gql_media.http.files import files_route
 from gql_media.http.graphiql import vendor_route
 from gql_media.http.graphql import GraphQLApp
+from gql_media.http.metrics import metrics_route
 from gql_media.http.readiness import readiness_route
+from gql_media.http.request_ids import RequestIds
+from gql_media.http.tus import tus_routes
 from gql_media.http.webhooks import webhook_routes
+from gql_media.kit import tracing
 from gql_media.resolvers.root import build_schema
 from gql_media.services.assets import retention
 from gql_media.services.jobs.lifecycle import recover
@@ -41,8 +47,11 @@ def create_app(
     """
     settings = settings or startup.settings_or_exit()
     settings.ensure_dirs()
+    tracing.configure(
+        settings.tracing.exporter, "api", endpoint=settings.tracing.otlp_endpoint
+    )
     runtime = wire(settings)
-    graphql = GraphQLApp(build_schema(), runtime)
+    graphql = GraphQLApp(build_schema(tracing=tracing.enabled()), runtime)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -81,15 +90,19 @@ def create_app(
         Route("/", _home),
         Route("/healthz", _health),
         readiness_route(runtime),
+        metrics_route(settings.metrics),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
     ]
     routes.extend(webhook_routes(runtime))
+    routes.extend(tus_routes(runtime))
     routes.append(vendor_route())
     if isinstance(runtime.storage, LocalStorage):
         routes.append(files_route(runtime.storage, settings.signing_key()))
     app = Starlette(
-        routes=routes, middleware=[cors_middleware(settings.cors)], lifespan=lifespan
+        routes=routes,
+        middleware=[Middleware(RequestIds), cors_middleware(settings.cors)],
+        lifespan=lifespan,
     )
     app.state.runtime = runtime
     return app

@@ -15,6 +15,7 @@ from arq.worker import get_kwargs
 
 from gql_media import db, jobs
 from gql_media import startup as checks
+from gql_media.kit import logs, tracing
 from gql_media.queue import RetryLater
 from gql_media.queue.arq_worker import REDIS_DOWN, ResilientWorker
 from gql_media.runtime import Runtime
@@ -32,6 +33,11 @@ SETTINGS = checks.settings_or_exit()
 
 async def startup(ctx: dict[str, Any]) -> None:
     settings = SETTINGS
+    # `arq worker.WorkerSettings` configured logging its way; ours replaces it.
+    logs.configure(settings.log.format, settings.log.level, settings.secrets())
+    tracing.configure(
+        settings.tracing.exporter, "worker", endpoint=settings.tracing.otlp_endpoint
+    )
     if not settings.redis_url:
         checks.exit_with(checks.StartupError("the worker needs GQL_MEDIA_REDIS_URL"))
     try:

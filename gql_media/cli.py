@@ -10,6 +10,7 @@ import sys
 from gql_media import datadir_lock, db, startup
 from gql_media.datadir_lock import DataDirInUse
 from gql_media.errors import GqlMediaError
+from gql_media.kit import logs
 from gql_media.settings import Settings
 
 
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     """Run one command; StartupError, DataDirInUse and GqlMediaError are printed
     by the caller as one line each."""
+    logs.configure(settings.log.format, settings.log.level, settings.secrets())
     match args.command:
         case "serve":
             return _serve(settings, args.host, args.port)
@@ -128,7 +130,8 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         create_app(settings),
         host=host,
         port=port,
-        log_level="info",
+        log_level=settings.log.level.lower(),
+        log_config=None,  # uvicorn's lines go through our handler (kit.logs)
         # The protocol layer refuses a bigger WebSocket message before assembling
         # it in memory; the view checks each message against the same cap.
         ws_max_size=settings.limits.max_request_bytes,

@@ -26,6 +26,10 @@ class StorageSettings(BaseModel):
     # S3 backend.
     bucket: str = "gql-media"
     endpoint_url: str | None = None
+    # The endpoint clients reach when it differs from the server's (compose:
+    # the server uses http://minio:9000, browsers http://localhost:9000):
+    # presigned links are signed for this host.
+    public_endpoint_url: str | None = None
     region: str = "us-east-1"
     access_key_id: str | None = None
     secret_access_key: str | None = None
@@ -51,6 +55,8 @@ class LimitsSettings(BaseModel):
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     # A WebSocket that has not sent connection_init by then is closed (4408).
     ws_init_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # A resumable (tus) upload nobody wrote to for this long is removed.
+    upload_expiry_seconds: int = Field(default=24 * 3600, ge=60)
 
 
 class ImportSettings(BaseModel):
@@ -155,6 +161,30 @@ class RetentionSettings(BaseModel):
     cleanup_grace_seconds: float = Field(default=3600.0, ge=0)
     # Archived assets are deleted this many days after archiving; unset keeps them.
     purge_archived_after_days: int | None = Field(default=None, ge=1)
+
+
+class LogSettings(BaseModel):
+    """How log lines look."""
+
+    # "json": one JSON object per line (for log shippers); "console": for people.
+    format: Literal["console", "json"] = "console"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class TracingSettings(BaseModel):
+    """OpenTelemetry traces; off unless an exporter is chosen."""
+
+    # "otlp": OTLP over HTTP (to otlp_endpoint, or the OTEL_EXPORTER_OTLP_*
+    # variables); "console": spans printed to stdout, for debugging.
+    exporter: Literal["none", "otlp", "console"] = "none"
+    otlp_endpoint: str | None = None
+
+
+class MetricsSettings(BaseModel):
+    """Who may read /metrics."""
+
+    # A bearer token for /metrics; unset: only loopback clients may read it.
+    token: str | None = None
 
 
 class YouTubeSettings(BaseModel):
@@ -264,6 +294,9 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     cors: CorsSettings = Field(default_factory=CorsSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
     platforms: PlatformSettings = Field(default_factory=PlatformSettings)
 
     @property
@@ -279,6 +312,19 @@ class Settings(BaseSettings):
     @property
     def storage_dir(self) -> Path:
         return self.storage.local_dir or self.data_dir / "storage"
+
+    def secrets(self) -> list[str | None]:
+        """Values that must never reach a log line."""
+        return [
+            self.secret_key,
+            self.storage.secret_access_key,
+            self.webhooks.replicate_secret,
+            self.metrics.token,
+            self.platforms.youtube.client_secret,
+            self.platforms.youtube.refresh_token,
+            self.platforms.tiktok.access_token,
+            self.platforms.instagram.access_token,
+        ]
 
     def ensure_dirs(self) -> None:
         """Create the data directories this process writes to."""

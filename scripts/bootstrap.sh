@@ -44,3 +44,11 @@ quiet_pip install -q --upgrade pip >/dev/null
 quiet_pip install -q -r requirements.lock
 quiet_pip install -q --no-deps -e .
 touch .venv/bin/gql-media
+
+# The JavaScript clients the tests drive (tus-js-client), pinned by package-lock.json.
+# Without npm those tests skip loudly (and fail under CI=true).
+if command -v npm >/dev/null 2>&1; then
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+else
+  echo "bootstrap: WARNING: no npm, so the tus-js-client tests will be skipped; install nodejs and npm" >&2
+fi

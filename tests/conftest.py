@@ -51,6 +51,7 @@ async def clean_db(database: str) -> str:
         "generation_variant",
         "generation",
         "webhook_delivery",
+        "direct_upload",
         "job",
         "review_annotation",
         "review_event",

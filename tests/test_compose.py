@@ -4,6 +4,7 @@ No Docker engine is needed: the files are read as YAML and text, `${VAR:-default
 is resolved to its default, and the API's environment is fed to `Settings`.
 """
 
+import json
 import os
 import re
 import shlex
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from prometheus_client.metrics import MetricWrapperBase
 from pydantic import BaseModel
 
 from gql_media.settings import Settings
@@ -375,3 +377,107 @@ def test_settings_accept_the_api_environment(
         if isinstance(value, list):
             value = ",".join(str(item) for item in value)
         assert str(value) == raw, name
+
+
+# --- Optional observability services (Prometheus, Grafana) -------------------
+
+DEPLOY = ROOT / "deploy"
+METRIC_NAME = re.compile(r"\bgql_media_[a-z_]+")
+_HISTOGRAM_PARTS = ("_bucket", "_count", "_sum")
+
+
+def _known_metrics() -> set[str]:
+    """Every sample name gql_media.kit.metrics exposes (histogram parts too)."""
+    from gql_media.kit import metrics
+
+    names = set()
+    for value in vars(metrics).values():
+        if isinstance(value, MetricWrapperBase):
+            for family in value.describe():
+                names.add(family.name)
+                if family.type == "counter":
+                    names.add(family.name + "_total")
+                if family.type == "histogram":
+                    names.update(family.name + part for part in _HISTOGRAM_PARTS)
+    return names
+
+
+def _mounts(service: dict[str, Any]) -> dict[str, str]:
+    """Container path -> host path of the service's bind mounts from the repo."""
+    mounts = {}
+    for volume in service.get("volumes", []):
+        source, target = volume.split(":")[:2]
+        if source.startswith("./"):
+            mounts[target] = source
+    return mounts
+
+
+def test_observability_services_are_optional_and_on_loopback(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for name in ("prometheus", "grafana"):
+        service = services[name]
+        assert service.get("profiles") == ["observability"], name
+        for port in service.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), (name, port)
+        for target, source in _mounts(service).items():
+            assert (ROOT / source).exists(), (name, source, target)
+    # Without the profile, nothing depends on them.
+    for name in APP_SERVICES:
+        assert not {"prometheus", "grafana"} & set(_depends_on(services[name]))
+
+
+def test_prometheus_scrapes_the_api_with_its_metrics_token(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    mounts = _mounts(services["prometheus"])
+    config_file = ROOT / mounts["/etc/prometheus/prometheus.yml"]
+    config = yaml.safe_load(config_file.read_text())
+    (job,) = config["scrape_configs"]
+    assert job["metrics_path"] == "/metrics"
+    assert job["static_configs"][0]["targets"] == ["api:8000"]
+    api_port = 8000
+    assert api_port in _published_container_ports(services["api"])
+    token = _environment(services["api"])["GQL_MEDIA_METRICS__TOKEN"]
+    assert job["authorization"] == {"type": "Bearer", "credentials": token}
+
+
+def test_grafana_provisions_the_prometheus_source_and_the_dashboard(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    mounts = _mounts(services["grafana"])
+    provisioning = ROOT / mounts["/etc/grafana/provisioning"]
+    dashboards_dir = ROOT / mounts["/var/lib/grafana/dashboards"]
+    (source,) = yaml.safe_load(
+        (provisioning / "datasources" / "prometheus.yml").read_text()
+    )["datasources"]
+    assert source["type"] == "prometheus"
+    assert source["url"] == "http://prometheus:9090"
+    assert "9090" in " ".join(str(p) for p in services["prometheus"].get("ports", []))
+    (provider,) = yaml.safe_load(
+        (provisioning / "dashboards" / "gql-media.yml").read_text()
+    )["providers"]
+    assert provider["options"]["path"] == "/var/lib/grafana/dashboards"
+    dashboards = list(dashboards_dir.glob("*.json"))
+    assert [d.name for d in dashboards] == ["gql-media.json"]
+
+
+def test_the_dashboard_shows_requests_jobs_and_queue_depth_with_real_metrics() -> None:
+    dashboard = json.loads((DEPLOY / "grafana/dashboards/gql-media.json").read_text())
+    assert dashboard["uid"] == "gql-media"
+    known = _known_metrics()
+    used = set()
+    ids = [panel["id"] for panel in dashboard["panels"]]
+    assert len(ids) == len(set(ids))
+    for panel in dashboard["panels"]:
+        assert panel["datasource"]["uid"] == "prometheus", panel["title"]
+        assert panel["targets"], panel["title"]
+        for target in panel["targets"]:
+            names = set(METRIC_NAME.findall(target["expr"]))
+            assert names, target["expr"]
+            assert names <= known, (panel["title"], names - known)
+            assert target["expr"].count("(") == target["expr"].count(")")
+            used |= names
+    assert "gql_media_graphql_requests_total" in used
+    assert "gql_media_jobs" in used
+    assert "gql_media_queue_depth" in used

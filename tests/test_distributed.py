@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 import redis.asyncio as aioredis
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.parser import text_string_to_metric_families
 
 from gql_media.settings import Settings, StorageSettings
 from gql_media.storage import S3Storage
@@ -130,6 +133,8 @@ async def cluster(
     redis_port = free_port()
     api_port = free_port()
     data_dir = tmp_path / "data"
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
     async with scratch_database(migrate=False) as db_url:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GQL_MEDIA_")}
         env.update(
@@ -148,6 +153,8 @@ async def cluster(
             GQL_MEDIA_JOB_HEARTBEAT_SECONDS="0.5",
             GQL_MEDIA_JOB_SWEEP_SECONDS="0.5",
             GQL_MEDIA_JOB_RETRY_BASE_SECONDS="0.1",
+            # Every process keeps its metrics there; /metrics adds them up.
+            PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
         )
         migrate = Proc("migrate", [str(BIN / "gql-media"), "migrate"], env, log_dir)
         assert migrate.wait(60) == 0, migrate.output()
@@ -359,6 +366,54 @@ async def test_a_worker_waits_out_a_redis_outage(
             assert worker.alive(), worker.output()
             worker.stop()
     log = worker.output()
-    # Said once per change of state, not once per retry.
-    for said_once in ("redis unreachable", "redis back", "sweep: redis unreachable"):
-        assert len(re.findall(f"^{said_once}", log, re.MULTILINE)) == 1, log
+    # Said once per change of state, not once per retry (lines in the console
+    # log format: "<time> <LEVEL> <logger>: <message>").
+    for said_once in (
+        "gql_media.queue.arq_worker: redis unreachable",
+        "gql_media.queue.arq_worker: redis back",
+        "gql_media.worker: sweep: redis unreachable",
+    ):
+        assert len(re.findall(re.escape(said_once), log)) == 1, log
+
+
+async def test_metrics_add_up_the_job_counters_of_two_workers(
+    cluster: Cluster, served: Path, tmp_path: Path
+) -> None:
+    for _ in range(2):
+        cluster.start_worker(GQL_MEDIA_JOB_CONCURRENCY="1")
+    async with serve_files(served) as source:
+        jobs = [
+            (await _import(cluster, source.url(f"/{name}.mp4")))["job"]["id"]
+            for name in ("a", "b", "a", "b")
+        ]
+        for job_id in jobs:
+            assert (await cluster.wait_for(job_id, "SUCCEEDED", "FAILED"))[
+                "status"
+            ] == "SUCCEEDED"
+    async with httpx.AsyncClient() as http:
+        response = await http.get(cluster.api_url + "/metrics")
+    assert response.status_code == 200, response.text
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+    ended = (
+        "gql_media_jobs_ended_total",
+        (("kind", "IMPORT_URL"), ("status", "SUCCEEDED")),
+    )
+    assert samples[ended] == 4
+    # The workers counted them, each in its own file; the API process ran none.
+    per_process = {}
+    for path in (tmp_path / "metrics").glob("counter_*.db"):
+        for family in MultiProcessCollector.merge([str(path)], accumulate=False):
+            for sample in family.samples:
+                key = (sample.name, tuple(sorted(sample.labels.items())))
+                if key == ended:
+                    per_process[path.name] = sample.value
+    assert sum(per_process.values()) == 4, per_process
+    assert len(per_process) <= 2
+    # The database gauges: nothing waits, four jobs SUCCEEDED.
+    assert samples[("gql_media_queue_depth", ())] == 0
+    jobs_gauge = ("gql_media_jobs", (("kind", "IMPORT_URL"), ("status", "SUCCEEDED")))
+    assert samples[jobs_gauge] == 4

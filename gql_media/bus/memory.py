@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from gql_media.bus.base import Event, ProgressBus
+from gql_media.kit.metrics import BUS_PUBLISHED
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +20,7 @@ class MemoryBus(ProgressBus):
         self._subscribers: dict[str, set[asyncio.Queue[Event]]] = defaultdict(set)
 
     async def publish(self, channel: str, event: Event) -> None:
+        BUS_PUBLISHED.labels("memory").inc()
         for queue in list(self._subscribers.get(channel, ())):
             if queue.full():
                 # Drop the oldest rather than block the publisher (a job).

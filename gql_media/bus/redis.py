@@ -12,6 +12,7 @@ import orjson
 from redis.asyncio import Redis
 
 from gql_media.bus.base import Event, ProgressBus, SubscriptionLost
+from gql_media.kit.metrics import BUS_PUBLISHED
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ class RedisBus(ProgressBus):
             redis.exceptions.ConnectionError: Redis is unreachable.
         """
         await self._redis.publish(channel, orjson.dumps(event))
+        BUS_PUBLISHED.labels("redis").inc()
 
     @asynccontextmanager
     async def subscribe(

@@ -20,6 +20,7 @@ from gql_media.errors import (
     TooLarge,
     TransientError,
 )
+from gql_media.kit.metrics import WEBHOOK_DELIVERIES
 from gql_media.runtime import Runtime
 from gql_media.schema.common.context import get_owner
 from gql_media.services.assets.replicate import (
@@ -61,6 +62,11 @@ def webhook_routes(runtime: Runtime) -> list[Route]:
     """
 
     async def replicate(request: Request) -> JSONResponse:
+        response = await _replicate(request)
+        WEBHOOK_DELIVERIES.labels("replicate", str(response.status_code)).inc()
+        return response
+
+    async def _replicate(request: Request) -> JSONResponse:
         config = runtime.settings.webhooks
         try:
             if not config.replicate_secret:

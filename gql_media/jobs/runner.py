@@ -24,7 +24,9 @@ from gql_media.jobs.exports import export_generation
 from gql_media.jobs.imports import import_url
 from gql_media.jobs.thumbnails import regenerate_thumbnail
 from gql_media.jobs.uploads import process_upload
+from gql_media.kit import tracing
 from gql_media.kit.clock import now
+from gql_media.kit.logs import job_context
 from gql_media.models import JobKind, JobStatus
 from gql_media.queue import JobHandler, RetryLater
 from gql_media.runtime import Runtime
@@ -54,11 +56,23 @@ def make_handler(runtime: Runtime) -> JobHandler:
 
 
 async def run_job(runtime: Runtime, job_id: str) -> None:
-    """Run one job; raises RetryLater when a transient error leaves attempts."""
+    """Run one job; raises RetryLater when a transient error leaves attempts.
+
+    Every line logged while it runs carries the job id (`kit.logs`)."""
+    with job_context(job_id):
+        await _run_job(runtime, job_id)
+
+
+async def _run_job(runtime: Runtime, job_id: str) -> None:
     job = await jobs.claim(runtime, job_id)
     if job is None:
         logger.info("job %s is not queued any more; skipped", job_id)
         return
+    with tracing.job_span(job.kind.value, str(job.id), job.payload or {}):
+        await _run_claimed(runtime, job)
+
+
+async def _run_claimed(runtime: Runtime, job: models.Job) -> None:
     function = JOB_FUNCTIONS[JobKind(job.kind)]
     work_dir = runtime.tmp_path(f"job-{job.id}")
     work_dir.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import cast
 
 from gql_media.errors import MediaError, MediaTimeout
+from gql_media.kit import tracing
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,25 @@ class _OutputTooLarge(Exception):
 
 
 async def run_tool(
+    args: Sequence[str],
+    *,
+    timeout: float,  # noqa: ASYNC109 - a deadline per tool run
+    stdin_path: Path | None = None,
+    max_output: int = 16 * MiB,
+    on_start: Callable[[int], None] | None = None,
+) -> ToolResult:
+    """`_run_tool` in a tracing span named after the program (ffmpeg, ffprobe)."""
+    with tracing.span(Path(args[0]).name, **{"process.command_args": list(args)}):
+        return await _run_tool(
+            args,
+            timeout=timeout,
+            stdin_path=stdin_path,
+            max_output=max_output,
+            on_start=on_start,
+        )
+
+
+async def _run_tool(
     args: Sequence[str],
     *,
     timeout: float,  # noqa: ASYNC109 - a deadline per tool run

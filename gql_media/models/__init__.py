@@ -4,10 +4,12 @@ Import as `from gql_media import models` and write `models.Asset`.
 """
 
 from gql_media.models.asset import Asset, AssetTag
+from gql_media.models.direct_upload import DirectUpload
 from gql_media.models.enums import (
     AnnotationShape,
     AssetKind,
     AssetStatus,
+    DirectUploadStatus,
     GenerationSourceType,
     GenerationStatus,
     JobKind,
@@ -35,6 +37,8 @@ __all__ = [
     "AssetKind",
     "AssetStatus",
     "AssetTag",
+    "DirectUpload",
+    "DirectUploadStatus",
     "Generation",
     "GenerationMetadata",
     "GenerationSourceType",

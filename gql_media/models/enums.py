@@ -104,3 +104,12 @@ class AnnotationShape(StrEnum):
     POINT = "POINT"
     RECTANGLE = "RECTANGLE"
     PATH = "PATH"
+
+
+class DirectUploadStatus(StrEnum):
+    """A direct (presigned S3) upload: waiting for its parts, then registered as an
+    asset, or refused because the bytes did not match what was declared."""
+
+    PENDING = "PENDING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"

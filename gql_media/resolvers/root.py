@@ -1,10 +1,14 @@
 """The schema: each domain's root fields merged into one Query, Mutation and
 Subscription. A new domain adds its three classes here, nothing else."""
 
+from typing import Any
+
 import strawberry
+from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.schema.config import StrawberryConfig
 
 from gql_media.resolvers.assets import AssetMutation, AssetQuery
+from gql_media.resolvers.direct_uploads import DirectUploadMutation
 from gql_media.resolvers.generations import (
     GenerationMutation,
     GenerationQuery,
@@ -23,6 +27,7 @@ from gql_media.schema.common.errors import (
     NotFoundError,
     TooLargeError,
 )
+from gql_media.schema.common.metrics import RequestMetrics
 from gql_media.schema.common.protections import GuardedSchema, protections
 from gql_media.schema.common.scalars import SCALARS
 
@@ -33,7 +38,9 @@ class Query(AssetQuery, JobQuery, GenerationQuery, ReviewQuery):
 
 
 @strawberry.type
-class Mutation(AssetMutation, JobMutation, GenerationMutation, ReviewMutation):
+class Mutation(
+    AssetMutation, DirectUploadMutation, JobMutation, GenerationMutation, ReviewMutation
+):
     pass
 
 
@@ -42,7 +49,11 @@ class Subscription(JobSubscription, GenerationSubscription, ReviewSubscription):
     pass
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, tracing: bool = False) -> strawberry.Schema:
+    """The schema; with `tracing`, Strawberry's OpenTelemetry extension too."""
+    extensions: list[Any] = [*protections(), RequestMetrics]
+    if tracing:
+        extensions.append(OpenTelemetryExtension)
     return GuardedSchema(
         query=Query,
         mutation=Mutation,
@@ -55,5 +66,5 @@ def build_schema() -> strawberry.Schema:
             ForbiddenUrlError,
             TooLargeError,
         ],
-        extensions=protections(),
+        extensions=extensions,
     )

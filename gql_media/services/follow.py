@@ -22,14 +22,15 @@ Domain-free: each domain says how to follow its rows (`services/jobs/progress.py
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, aclosing
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from gql_media.bus import ProgressBus, SubscriptionLost
 from gql_media.bus.base import Event
 from gql_media.errors import Unavailable
+from gql_media.kit.metrics import BUS_DELIVERED, SUBSCRIPTIONS_OPEN
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,22 @@ class Followed(Generic[S]):
 async def follow(
     followed: Followed[S], bus: ProgressBus, grace: float, first: S | None = None
 ) -> AsyncIterator[S]:
+    """Yield the row's state at once, then each newer state until a finished one.
+
+    Counted in `gql_media_subscriptions_open` while it runs; see `_follow`.
+    """
+    SUBSCRIPTIONS_OPEN.inc()
+    try:
+        async with aclosing(_follow(followed, bus, grace, first)) as states:
+            async for state in states:
+                yield state
+    finally:
+        SUBSCRIPTIONS_OPEN.dec()
+
+
+async def _follow(
+    followed: Followed[S], bus: ProgressBus, grace: float, first: S | None = None
+) -> AsyncGenerator[S, None]:
     """Yield the row's state at once, then each newer state until a finished one.
 
     Args:
@@ -118,6 +135,7 @@ async def follow(
                 down_since = None
             try:
                 async for event in events:
+                    BUS_DELIVERED.inc()
                     state = followed.parse(event)
                     if followed.newer(state, last):
                         last = state

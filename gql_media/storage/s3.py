@@ -15,20 +15,29 @@ from botocore.exceptions import ClientError, HTTPClientError, IncompleteReadErro
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from gql_media.errors import NotFound, TransientError
+from gql_media.kit import tracing
 from gql_media.settings import StorageSettings
 from gql_media.storage.base import Storage, StoredObject
 
 logger = logging.getLogger(__name__)
 
-_MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
+_MISSING_CODES = {"404", "NoSuchKey", "NotFound", "NoSuchUpload"}
 
 
 @contextlib.contextmanager
-def _mapped_errors(key: str) -> Iterator[None]:
+def _mapped_errors(key: str, operation: str | None = None) -> Iterator[None]:
     """Turn a missing key into NotFound and server or network trouble into
-    TransientError; anything else (403, a missing bucket) stays a ClientError."""
+    TransientError; anything else (403, a missing bucket) stays a ClientError.
+
+    With `operation`, the call is a tracing span ("s3 <operation>")."""
+    span = (
+        tracing.span(f"s3 {operation}", **{"s3.key": key})
+        if operation
+        else contextlib.nullcontext()
+    )
     try:
-        yield
+        with span:
+            yield
     except ClientError as exc:
         code = str(exc.response.get("Error", {}).get("Code", ""))
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
@@ -113,35 +122,49 @@ class S3Storage(Storage):
         )
         self._stack = contextlib.AsyncExitStack()
         self._client: Any = None
+        self._public_client: Any = None
         self._lock = asyncio.Lock()
 
     async def client(self) -> Any:
         """The shared S3 client, created on first use and kept until `close()`."""
         async with self._lock:
             if self._client is None:
-                config = Config(
-                    signature_version="s3v4",  # presigned URLs too, never SigV2
-                    retries={"mode": "standard", "max_attempts": 3},
-                    # Room for every concurrent part of a multipart upload.
-                    max_pool_connections=max(10, self.settings.part_concurrency),
-                )
-                if self.settings.endpoint_url:
-                    # S3-compatible stores: path-style addressing, and checksums
-                    # only where the API requires them (many reject the newer
-                    # default CRC trailers).
-                    config = config.merge(
-                        Config(
-                            s3={"addressing_style": "path"},
-                            request_checksum_calculation="when_required",
-                            response_checksum_validation="when_required",
-                        )
-                    )
-                self._client = await self._stack.enter_async_context(
-                    self._session.client(
-                        "s3", endpoint_url=self.settings.endpoint_url, config=config
-                    )
-                )
+                self._client = await self._open_client(self.settings.endpoint_url)
             return self._client
+
+    async def public_client(self) -> Any:
+        """The client that signs links for clients: the public endpoint's when one
+        is set (signatures cover the host), else the shared client."""
+        if not self.settings.public_endpoint_url:
+            return await self.client()
+        async with self._lock:
+            if self._public_client is None:
+                self._public_client = await self._open_client(
+                    self.settings.public_endpoint_url
+                )
+            return self._public_client
+
+    async def _open_client(self, endpoint_url: str | None) -> Any:
+        config = Config(
+            signature_version="s3v4",  # presigned URLs too, never SigV2
+            retries={"mode": "standard", "max_attempts": 3},
+            # Room for every concurrent part of a multipart upload.
+            max_pool_connections=max(10, self.settings.part_concurrency),
+        )
+        if endpoint_url:
+            # S3-compatible stores: path-style addressing, and checksums only
+            # where the API requires them (many reject the newer default CRC
+            # trailers).
+            config = config.merge(
+                Config(
+                    s3={"addressing_style": "path"},
+                    request_checksum_calculation="when_required",
+                    response_checksum_validation="when_required",
+                )
+            )
+        return await self._stack.enter_async_context(
+            self._session.client("s3", endpoint_url=endpoint_url, config=config)
+        )
 
     async def ensure_bucket(self) -> None:
         """Create the bucket unless it exists (tests and app startup)."""
@@ -187,16 +210,16 @@ class S3Storage(Storage):
         client = await self.client()
         size = (await asyncio.to_thread(path.stat)).st_size
         if size < self.settings.multipart_threshold_bytes:
-            with path.open("rb") as body, _mapped_errors(key):
+            with path.open("rb") as body, _mapped_errors(key, "put_object"):
                 await client.put_object(Bucket=self.bucket, Key=key, Body=body, **extra)
             return
-        with _mapped_errors(key):
+        with _mapped_errors(key, "create_multipart_upload"):
             created = await client.create_multipart_upload(
                 Bucket=self.bucket, Key=key, **extra
             )
         upload_id = created["UploadId"]
         try:
-            with _mapped_errors(key):
+            with _mapped_errors(key, "upload_parts"):
                 parts = await self._upload_parts(client, key, upload_id, path, size)
                 await client.complete_multipart_upload(
                     Bucket=self.bucket,
@@ -264,7 +287,7 @@ class S3Storage(Storage):
         """Store a small object under `key`."""
         extra = {"ContentType": content_type} if content_type else {}
         client = await self.client()
-        with _mapped_errors(key):
+        with _mapped_errors(key, "put_object"):
             await client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
 
     async def download(self, key: str, dest: Path) -> None:
@@ -302,7 +325,7 @@ class S3Storage(Storage):
     async def delete(self, key: str) -> None:
         """Remove the object under `key`; a missing key is not an error."""
         client = await self.client()
-        with _mapped_errors(key):
+        with _mapped_errors(key, "delete_object"):
             await client.delete_object(Bucket=self.bucket, Key=key)
 
     async def exists(self, key: str) -> bool:
@@ -320,7 +343,7 @@ class S3Storage(Storage):
             NotFound: no object under `key`.
         """
         client = await self.client()
-        with _mapped_errors(key):
+        with _mapped_errors(key, "head_object"):
             head = await client.head_object(Bucket=self.bucket, Key=key)
         return int(head["ContentLength"])
 
@@ -349,7 +372,7 @@ class S3Storage(Storage):
         params = {"Bucket": self.bucket, "Key": key}
         if filename:
             params["ResponseContentDisposition"] = _content_disposition(filename)
-        client = await self.client()
+        client = await self.public_client()
         url: str = await client.generate_presigned_url(
             "get_object", Params=params, ExpiresIn=expires_in
         )
@@ -359,4 +382,4 @@ class S3Storage(Storage):
         """Close the client (and its connection pool)."""
         async with self._lock:
             await self._stack.aclose()
-            self._client = None
+            self._client = self._public_client = None

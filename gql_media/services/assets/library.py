@@ -75,6 +75,20 @@ async def create_from_upload(
     # of the same bytes writes the same object.
     if not await runtime.storage.exists(key):
         await runtime.storage.put_file(key, upload.path, upload.content_type)
+    return await register_stored(runtime, owner_id, upload, details)
+
+
+async def register_stored(
+    runtime: Runtime, owner_id: str, upload: ReceivedFile, details: AssetDetails
+) -> tuple[models.Asset, models.Job | None, bool]:
+    """The rows of a file already stored under its blob key: a new PENDING asset
+    and its processing job (queued after the commit), or the asset a concurrent
+    upload of the same bytes made first.
+
+    Returns:
+        (asset, job or None for a duplicate, is_duplicate)
+    """
+    key = blob_key(upload.sha256)
     try:
         async with in_transaction():
             asset = await models.Asset.create(

@@ -1,7 +1,7 @@
 """Full-text search over assets: SQLite FTS5 or PostgreSQL tsvector + GIN.
 
 What is searched: name, task, tags, description and prompt. The index is kept by
-triggers in the database (migration 0004), so every write path, bulk inserts
+triggers in the database (migration 0005_reviews), so every write path, bulk inserts
 included, keeps it current without the application remembering to.
 
 A search string becomes a list of words (letters and digits); each must appear,

@@ -16,8 +16,10 @@ from tortoise.transactions import in_transaction
 from gql_media import models
 from gql_media.bus import job_channel
 from gql_media.errors import Cancelled, GqlMediaError, InvalidState
+from gql_media.kit import tracing
 from gql_media.kit.clock import now
 from gql_media.kit.ids import get_owned
+from gql_media.kit.metrics import JOB_SECONDS, JOB_STAGE_SECONDS, JOBS_ENDED
 from gql_media.models import JobStatus
 from gql_media.runtime import Runtime
 from gql_media.services.jobs.state import JobState
@@ -113,7 +115,16 @@ async def finish(
             await follower.on_end(runtime, job)
         except Exception:  # a follower's bug must not change the job's outcome
             logger.exception("job %s: follower %s failed", job_id, follower.name)
-    return await update_job(runtime, job_id, **fields)
+    ended = await update_job(runtime, job_id, **fields)
+    _count_end(ended)
+    return ended
+
+
+def _count_end(job: models.Job) -> None:
+    JOBS_ENDED.labels(job.kind.value, job.status.value).inc()
+    if job.started_at is not None and job.finished_at is not None:
+        seconds = (job.finished_at - job.started_at).total_seconds()
+        JOB_SECONDS.labels(job.kind.value, job.status.value).observe(max(0.0, seconds))
 
 
 class Reporter:
@@ -130,6 +141,7 @@ class Reporter:
         self._interval = interval
         self._last_write = 0.0
         self._progress = 0.0
+        self._stage_started = time.monotonic()
 
     async def stage(self, stage: str, progress: float, message: str = "") -> None:
         await self._write(stage, progress, message, force=True)
@@ -144,6 +156,13 @@ class Reporter:
             return
         self._last_write = clock
         self._progress = progress
+        if stage != self.job.stage:
+            # The time of the stage that just ended; a job's last stage is in
+            # its total (gql_media_job_seconds).
+            JOB_STAGE_SECONDS.labels(self.job.kind.value, self.job.stage).observe(
+                clock - self._stage_started
+            )
+            self._stage_started = clock
         self.job = await update_job(
             self.runtime,
             self.job.id,
@@ -165,13 +184,19 @@ async def create_job(
     max_attempts: int,
     payload: dict[str, Any] | None = None,
 ) -> models.Job:
-    """Insert a QUEUED job row (call inside the caller's transaction)."""
+    """Insert a QUEUED job row (call inside the caller's transaction).
+
+    The current trace context rides along in the payload, so the job's span joins
+    the trace of the request that asked for it (`kit.tracing`)."""
+    payload = dict(payload or {})
+    if trace := tracing.carrier():
+        payload[tracing.TRACE_KEY] = trace
     return await models.Job.create(
         owner_id=owner_id,
         kind=kind,
         asset=asset,
         max_attempts=max_attempts,
-        payload=payload or {},
+        payload=payload,
     )
 
 

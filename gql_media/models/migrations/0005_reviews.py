@@ -114,7 +114,7 @@ async def build_search_index(apps: object, schema_editor: BaseSchemaEditor) -> N
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0003_generations")]
+    dependencies = [("models", "0004_direct_uploads")]
 
     initial = False
 
