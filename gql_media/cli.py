@@ -1,4 +1,4 @@
-"""The `gql-media` command: serve, migrate, export-schema, import, worker."""
+"""The `gql-media` command: serve, migrate, export-schema, import, worker, cleanup."""
 
 import argparse
 import asyncio
@@ -34,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     export = pub_commands.add_parser("export", help="print every publication")
     export.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
     export.add_argument("--owner", help="only this owner's publications")
+    clean = commands.add_parser(
+        "cleanup", help="remove stray stored files, mark rows whose file is missing"
+    )
+    clean.add_argument("--dry-run", action="store_true", help="report only")
 
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -86,6 +90,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
             asyncio.run(export(settings, args.format, sys.stdout, args.owner))
             return 0
+        case "cleanup":
+            from gql_media.cli_cleanup import run_cleanup
+
+            report = asyncio.run(run_cleanup(settings, args.dry_run))
+            print(json.dumps(report, indent=2))
+            return 0 if report["status"] == "SUCCEEDED" else 1
         case "worker":
             if not settings.redis_url:
                 print(

@@ -50,6 +50,8 @@ class LimitsSettings(BaseModel):
     max_pixels: int = Field(default=7680 * 4320, gt=0)
     # Longest total duration one stitch job may produce (refused before any work).
     max_stitch_seconds: float = Field(default=3600, gt=0)
+    # Bytes of stored files one owner may hold (each blob once); unset: no quota.
+    owner_quota_bytes: int | None = Field(default=None, gt=0)
     # A JSON request body, GET query string or WebSocket message; counted while
     # reading. Multipart file parts have max_upload_bytes instead.
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
@@ -193,6 +195,16 @@ class PublishingSettings(BaseModel):
         return self.platform_requests_per_second.get(platform, self.requests_per_second)
 
 
+class RetentionSettings(BaseModel):
+    """Housekeeping: storage cleanup and how long archived assets are kept."""
+
+    # Stored objects younger than this are never cleaned up: an upload or an
+    # import may be between storing its blob and committing its row.
+    cleanup_grace_seconds: float = Field(default=3600.0, ge=0)
+    # Archived assets are deleted this many days after archiving; unset keeps them.
+    purge_archived_after_days: int | None = Field(default=None, ge=1)
+
+
 class LogSettings(BaseModel):
     """How log lines look."""
 
@@ -329,6 +341,7 @@ class Settings(BaseSettings):
     )
     media: MediaSettings = Field(default_factory=MediaSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     cors: CorsSettings = Field(default_factory=CorsSettings)
     publishing: PublishingSettings = Field(default_factory=PublishingSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)

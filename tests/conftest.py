@@ -60,6 +60,9 @@ async def clean_db(database: str) -> str:
         "webhook_delivery",
         "direct_upload",
         "job",
+        "review_annotation",
+        "review_event",
+        "review_task_counter",
         "asset_tag",
         "asset",
     ):

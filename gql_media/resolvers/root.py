@@ -20,6 +20,11 @@ from gql_media.resolvers.publishing import (
     PublishingQuery,
     PublishingSubscription,
 )
+from gql_media.resolvers.reviews import (
+    ReviewMutation,
+    ReviewQuery,
+    ReviewSubscription,
+)
 from gql_media.resolvers.workflows import (
     WorkflowMutation,
     WorkflowQuery,
@@ -39,7 +44,14 @@ from gql_media.schema.common.scalars import SCALARS
 
 
 @strawberry.type
-class Query(AssetQuery, JobQuery, GenerationQuery, WorkflowQuery, PublishingQuery):
+class Query(
+    AssetQuery,
+    JobQuery,
+    GenerationQuery,
+    WorkflowQuery,
+    PublishingQuery,
+    ReviewQuery,
+):
     pass
 
 
@@ -51,6 +63,7 @@ class Mutation(
     GenerationMutation,
     WorkflowMutation,
     PublishingMutation,
+    ReviewMutation,
 ):
     pass
 
@@ -61,6 +74,7 @@ class Subscription(
     GenerationSubscription,
     WorkflowSubscription,
     PublishingSubscription,
+    ReviewSubscription,
 ):
     pass
 

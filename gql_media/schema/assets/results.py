@@ -70,7 +70,11 @@ UploadAssetResult = Annotated[
     strawberry.union("UploadAssetResult"),
 ]
 ImportAssetResult = Annotated[
-    ImportAssetSuccess | InvalidInputError | ForbiddenUrlError | FetchFailedError,
+    ImportAssetSuccess
+    | InvalidInputError
+    | ForbiddenUrlError
+    | FetchFailedError
+    | TooLargeError,
     strawberry.union("ImportAssetResult"),
 ]
 UpdateAssetResult = Annotated[
@@ -91,4 +95,15 @@ DeleteAssetResult = Annotated[
 RegenerateThumbnailResult = Annotated[
     RegenerateThumbnailSuccess | NotFoundError | InvalidInputError | InvalidStateError,
     strawberry.union("RegenerateThumbnailResult"),
+]
+
+
+@strawberry.type
+class CleanupStorageSuccess:
+    job: Job = strawberry.field(description="The CLEANUP_STORAGE job.")
+
+
+CleanupStorageResult = Annotated[
+    CleanupStorageSuccess | InvalidStateError,
+    strawberry.union("CleanupStorageResult"),
 ]
