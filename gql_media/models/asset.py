@@ -56,7 +56,8 @@ class Asset(Model):
 
     # Publishing: let this asset go out again to a platform where it already has
     # a post (duplicate prevention is on by default).
-    allow_duplicate_publish = fields.BooleanField(default=False)
+    # db_default: existing rows get false when the column is added.
+    allow_duplicate_publish = fields.BooleanField(default=False, db_default=False)
     # Versions (the reviews domain): a version `version` of `task` in `project`,
     # unique per owner; all NULL for an asset on no task.
     project = fields.CharField(max_length=32, null=True)
