@@ -38,6 +38,7 @@ from gql_media import db, models
 from gql_media.app import create_app
 from gql_media.bus import RedisBus, job_channel
 from gql_media.cli import uvicorn_options
+from gql_media.gc_tuning import tune_gc
 from gql_media.schema.common.context import LOCAL_OWNER
 from gql_media.services.jobs import lifecycle as jobs
 from gql_media.services.jobs.state import JobState
@@ -103,6 +104,7 @@ async def app_server(mode: str, data_dir: Path, port: int, redis_url: str) -> No
     await db.migrate(settings.db_url)
     app = create_app(settings)
     runtime = app.state.runtime
+    tune_gc(settings.gc_gen0_threshold)  # as `gql-media serve` does after start-up
     # Not uvicorn's default "info": it logs every WebSocket opened and closed.
     # The options `gql-media serve` passes (per-message deflate off by default).
     config = uvicorn.Config(

@@ -27,6 +27,8 @@ class _Lost:
 _LOST = _Lost()
 # Holds events, `_LOST`, or None once the bus is closed.
 _Queue = Mailbox
+# A publish waiting to go out: channel, encoded event, the publisher's future.
+_Outgoing = tuple[str, bytes, "asyncio.Future[None]"]
 
 
 @dataclass(eq=False)
@@ -81,15 +83,56 @@ class RedisBus(ProgressBus):
         self._online = False
         self._closed = False
         self._reader: asyncio.Task[None] | None = None
+        # Publishes waiting for the end of this turn of the loop, and batches sent.
+        self._outbox: list[_Outgoing] | None = None
+        self._flushing: set[asyncio.Task[None]] = set()
 
     async def publish(self, channel: str, event: Event) -> None:
         """Send `event` to every subscriber of `channel` in any process.
 
+        Publishes made in the same turn of the event loop (a worker's concurrent
+        jobs, a sweep) go out together in one pipeline: one round trip and one
+        connection instead of one each. One caller's publishes keep their order.
+
         Raises:
             redis.exceptions.ConnectionError: Redis is unreachable.
         """
-        await self._redis.publish(channel, orjson.dumps(event))
-        BUS_PUBLISHED.labels("redis").inc()
+        loop = asyncio.get_running_loop()
+        sent: asyncio.Future[None] = loop.create_future()
+        if self._outbox is None:
+            self._outbox = []
+            loop.call_soon(self._flush)
+        self._outbox.append((channel, orjson.dumps(event), sent))
+        await sent
+
+    def _flush(self) -> None:
+        batch, self._outbox = self._outbox, None
+        if not batch:
+            return  # flushed already (by `close`)
+        task = asyncio.create_task(self._send_batch(batch), name="gql-media-bus-pub")
+        self._flushing.add(task)
+        task.add_done_callback(self._flushing.discard)
+
+    async def _send_batch(self, batch: list[_Outgoing]) -> None:
+        try:
+            if len(batch) == 1:
+                channel, data, _ = batch[0]
+                await self._redis.publish(channel, data)
+            else:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for channel, data, _ in batch:
+                        pipe.publish(channel, data)
+                    await pipe.execute()
+        except Exception as exc:
+            for *_, sent in batch:
+                if not sent.done():
+                    sent.set_exception(exc)
+                    sent.exception()  # a cancelled caller must not log it unseen
+            return
+        BUS_PUBLISHED.labels("redis").inc(len(batch))
+        for *_, sent in batch:
+            if not sent.done():
+                sent.set_result(None)
 
     @asynccontextmanager
     async def subscribe(
@@ -151,6 +194,10 @@ class RedisBus(ProgressBus):
             self._reader.cancel()
             with suppress(asyncio.CancelledError):
                 await self._reader
+        if self._outbox is not None:
+            self._flush()  # publishes made just before closing still go out
+        if self._flushing:
+            await asyncio.gather(*self._flushing, return_exceptions=True)
         await self._send("UNSUBSCRIBE")
         self._online = False
         for state in self._channels.values():

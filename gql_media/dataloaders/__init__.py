@@ -1,7 +1,8 @@
 """Per-request DataLoaders, named <thing>_by_<key>. Never module-level: their cache
 must not outlive the request."""
 
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar, overload
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
@@ -29,81 +30,102 @@ async def _tags_by_asset_id(ids: list[str]) -> list[list[str]]:
     return [tags[i] for i in ids]
 
 
-@dataclass
-class Loaders:
-    """The loaders of one request."""
+K = TypeVar("K")
+V = TypeVar("V")
 
-    assets_by_id: DataLoader[str, models.Asset | None] = field(
-        default_factory=lambda: DataLoader(load_fn=_assets_by_id)
-    )
-    tags_by_asset_id: DataLoader[str, list[str]] = field(
-        default_factory=lambda: DataLoader(load_fn=_tags_by_asset_id)
-    )
-    jobs_by_id: DataLoader[str, models.Job | None] = field(
-        default_factory=lambda: DataLoader(load_fn=gen.rows_by_id(models.Job))
-    )
+
+class _Loader(Generic[K, V]):
+    """A `Loaders` attribute whose DataLoader is made on first use.
+
+    A request uses a few of the loaders, and a subscription starts afresh on
+    every event (`Loaders()` per event): building all of them each time was the
+    largest cost of delivering one progress event.
+    """
+
+    def __init__(self, load_fn: Callable[[list[K]], Awaitable[Sequence[V]]]) -> None:
+        self._load_fn = load_fn
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> "_Loader[K, V]": ...
+    @overload
+    def __get__(self, obj: object, owner: type) -> DataLoader[K, V]: ...
+    def __get__(self, obj: object | None, owner: type) -> Any:
+        if obj is None:
+            return self
+        loader = DataLoader(load_fn=self._load_fn)
+        # A non-data descriptor: from now on the instance's own attribute wins.
+        obj.__dict__[self._name] = loader
+        return loader
+
+
+class Loaders:
+    """The loaders of one request, each made when first asked for."""
+
+    assets_by_id: _Loader[str, models.Asset | None] = _Loader(_assets_by_id)
+    tags_by_asset_id: _Loader[str, list[str]] = _Loader(_tags_by_asset_id)
+    jobs_by_id: _Loader[str, models.Job | None] = _Loader(gen.rows_by_id(models.Job))
     # The generation tree (dataloaders/generations.py).
-    generations_by_id: DataLoader[str, models.Generation | None] = field(
-        default_factory=lambda: DataLoader(load_fn=gen.rows_by_id(models.Generation))
+    generations_by_id: _Loader[str, models.Generation | None] = _Loader(
+        gen.rows_by_id(models.Generation)
     )
-    variants_by_id: DataLoader[str, models.Variant | None] = field(
-        default_factory=lambda: DataLoader(load_fn=gen.rows_by_id(models.Variant))
+    variants_by_id: _Loader[str, models.Variant | None] = _Loader(
+        gen.rows_by_id(models.Variant)
     )
-    scenes_by_id: DataLoader[str, models.Scene | None] = field(
-        default_factory=lambda: DataLoader(load_fn=gen.rows_by_id(models.Scene))
+    scenes_by_id: _Loader[str, models.Scene | None] = _Loader(
+        gen.rows_by_id(models.Scene)
     )
-    variants_by_generation_id: DataLoader[str, list[models.Variant]] = field(
-        default_factory=lambda: DataLoader(load_fn=gen.variants_by_generation_id)
+    variants_by_generation_id: _Loader[str, list[models.Variant]] = _Loader(
+        gen.variants_by_generation_id
     )
-    scenes_by_variant_id: DataLoader[str, list[models.Scene]] = field(
-        default_factory=lambda: DataLoader(load_fn=gen.scenes_by_variant_id)
+    scenes_by_variant_id: _Loader[str, list[models.Scene]] = _Loader(
+        gen.scenes_by_variant_id
     )
-    metadata_by_generation_id: DataLoader[str, list[models.GenerationMetadata]] = field(
-        default_factory=lambda: DataLoader(load_fn=gen.metadata_by_generation_id)
+    metadata_by_generation_id: _Loader[str, list[models.GenerationMetadata]] = _Loader(
+        gen.metadata_by_generation_id
     )
-    cover_asset_id_by_generation_id: DataLoader[str, str | None] = field(
-        default_factory=lambda: DataLoader(load_fn=gen.cover_asset_id_by_generation_id)
+    cover_asset_id_by_generation_id: _Loader[str, str | None] = _Loader(
+        gen.cover_asset_id_by_generation_id
     )
     # The workflow tree (dataloaders/workflows.py).
-    workflows_by_id: DataLoader[str, models.Workflow | None] = field(
-        default_factory=lambda: DataLoader(load_fn=gen.rows_by_id(models.Workflow))
+    workflows_by_id: _Loader[str, models.Workflow | None] = _Loader(
+        gen.rows_by_id(models.Workflow)
     )
-    revisions_by_workflow_id: DataLoader[str, list[models.WorkflowRevision]] = field(
-        default_factory=lambda: DataLoader(load_fn=wf.revisions_by_workflow_id)
+    revisions_by_workflow_id: _Loader[str, list[models.WorkflowRevision]] = _Loader(
+        wf.revisions_by_workflow_id
     )
-    executions_by_workflow_id: DataLoader[str, list[models.WorkflowExecution]] = field(
-        default_factory=lambda: DataLoader(load_fn=wf.executions_by_workflow_id)
+    executions_by_workflow_id: _Loader[str, list[models.WorkflowExecution]] = _Loader(
+        wf.executions_by_workflow_id
     )
-    node_runs_by_execution_id: DataLoader[str, list[models.NodeRun]] = field(
-        default_factory=lambda: DataLoader(load_fn=wf.node_runs_by_execution_id)
+    node_runs_by_execution_id: _Loader[str, list[models.NodeRun]] = _Loader(
+        wf.node_runs_by_execution_id
     )
-    workflow_videos_by_workflow_id: DataLoader[str, list[models.WorkflowVideo]] = field(
-        default_factory=lambda: DataLoader(load_fn=wf.workflow_videos_by_workflow_id)
+    workflow_videos_by_workflow_id: _Loader[str, list[models.WorkflowVideo]] = _Loader(
+        wf.workflow_videos_by_workflow_id
     )
-    workflow_videos_by_execution_id: DataLoader[str, list[models.WorkflowVideo]] = (
-        field(
-            default_factory=lambda: DataLoader(
-                load_fn=wf.workflow_videos_by_execution_id
-            )
-        )
+    workflow_videos_by_execution_id: _Loader[str, list[models.WorkflowVideo]] = _Loader(
+        wf.workflow_videos_by_execution_id
     )
-    workflow_videos_by_asset_id: DataLoader[str, list[models.WorkflowVideo]] = field(
-        default_factory=lambda: DataLoader(load_fn=wf.workflow_videos_by_asset_id)
+    workflow_videos_by_asset_id: _Loader[str, list[models.WorkflowVideo]] = _Loader(
+        wf.workflow_videos_by_asset_id
     )
     # Publishing (dataloaders/publishing.py).
-    publications_by_asset_id: DataLoader[str, list[models.Publication]] = field(
-        default_factory=lambda: DataLoader(load_fn=pub.publications_by_asset_id)
+    publications_by_asset_id: _Loader[str, list[models.Publication]] = _Loader(
+        pub.publications_by_asset_id
     )
     # The reviews domain (dataloaders/reviews.py).
-    versions_by_task: DataLoader[rev.TaskKey, list[models.Asset]] = field(
-        default_factory=lambda: DataLoader(load_fn=rev.versions_by_task)
+    versions_by_task: _Loader[rev.TaskKey, list[models.Asset]] = _Loader(
+        rev.versions_by_task
     )
-    review_events_by_task: DataLoader[rev.TaskKey, list[models.ReviewEvent]] = field(
-        default_factory=lambda: DataLoader(load_fn=rev.review_events_by_task)
+    review_events_by_task: _Loader[rev.TaskKey, list[models.ReviewEvent]] = _Loader(
+        rev.review_events_by_task
     )
-    review_events_by_asset_id: DataLoader[str, list[models.ReviewEvent]] = field(
-        default_factory=lambda: DataLoader(load_fn=rev.review_events_by_asset_id)
+    review_events_by_asset_id: _Loader[str, list[models.ReviewEvent]] = _Loader(
+        rev.review_events_by_asset_id
     )
-    annotations_by_asset_id: DataLoader[str, list[models.Annotation]] = field(
-        default_factory=lambda: DataLoader(load_fn=rev.annotations_by_asset_id)
+    annotations_by_asset_id: _Loader[str, list[models.Annotation]] = _Loader(
+        rev.annotations_by_asset_id
     )

@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from strawberry.extensions import SchemaExtension
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -31,6 +32,7 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
 from gql_media.dataloaders import Loaders
+from gql_media.schema.common.live import Sink
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +92,7 @@ class Group:
         self.members: set[Member] = set()
         self.latest: str | None = None  # for members who join later
         self.task: asyncio.Task[None] | None = None
+        self.sink: Sink | None = None
         # The `next` frames of the latest payload, by operation id: subscribers
         # whose clients number operations alike share one frame.
         self._frames: dict[str, str] = {}
@@ -111,12 +114,26 @@ class Group:
         self, handler: BaseGraphQLTransportWSHandler[Any, Any], op: Operation[Any, Any]
     ) -> None:
         context = handler.context
-        if dataclasses.is_dataclass(context) and hasattr(context, "loaders"):
-            # The group outlives the first subscriber's operation: its own context.
-            context = dataclasses.replace(context, loaders=Loaders())  # type: ignore[type-var]
+        if dataclasses.is_dataclass(context) and hasattr(context, "live"):
+            # The group outlives the first subscriber's operation: its own context,
+            # and a sink for the answers the resolver serializes itself.
+            self.sink = Sink(
+                self.publish, allowed=self.registry.plans_allowed(handler.schema)
+            )
+            context = dataclasses.replace(
+                context,  # type: ignore[type-var]
+                loaders=Loaders(),
+                live=self.sink,
+            )
         self.task = asyncio.create_task(
             self._run(handler, op, context), name=f"gql-media-shared-{op.id}"
         )
+
+    def publish(self, payload: str) -> None:
+        """Offer the payload of one event to every member (and to later ones)."""
+        self.latest = payload
+        for member in self.members:
+            member.offer(payload)
 
     def join(self) -> Member:
         member = Member()
@@ -157,9 +174,10 @@ class Group:
                         end = _End(errors=[_NO_INCREMENTAL])
                         break
                     first = False
-                    self.latest = _payload(result)
-                    for member in self.members:
-                        member.offer(self.latest)
+                    payload = _payload(result)
+                    if self.sink is not None:
+                        self.sink.check(payload)
+                    self.publish(payload)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -192,6 +210,17 @@ class SharedSubscriptions:
     def __init__(self) -> None:
         self.groups: dict[Hashable, Group] = {}
         self._kinds: dict[tuple[str, str | None], bool] = {}
+        self._plans_allowed: bool | None = None
+
+    def plans_allowed(self, schema: Any) -> bool:
+        """Whether answers may skip graphql-core (`schema/common/live.py`): not
+        when a schema extension wraps every resolver (tracing spans)."""
+        if self._plans_allowed is None:
+            self._plans_allowed = not any(
+                type(extension).resolve is not SchemaExtension.resolve
+                for extension in schema.get_extensions()
+            )
+        return self._plans_allowed
 
     def forget(self, group: Group) -> None:
         if self.groups.get(group.key) is group:

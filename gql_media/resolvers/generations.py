@@ -10,10 +10,10 @@ from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from gql_media import models
-from gql_media.dataloaders import Loaders
 from gql_media.errors import InvalidInput
 from gql_media.kit.ids import is_uuid
 from gql_media.schema.common.context import Info
+from gql_media.schema.common.live import deliver
 from gql_media.schema.common.mutations import mutation
 from gql_media.schema.generations import results
 from gql_media.schema.generations.enums import GenerationOrder, MetadataKind
@@ -244,8 +244,6 @@ class GenerationSubscription:
         row = await edits.get_generation(ctx.owner_id, id)  # NotFound
         first = GenerationState.from_model(row)
         states = follow_generation(ctx.runtime, row.id, first, after_revision)
-        async for state in states:
-            # The connection's context outlives one event: drop cached rows so
-            # nested fields show this event's state.
-            ctx.loaders = Loaders()
-            yield GenerationEvent.from_state(state)
+        # Fresh loaders per event, or no execution per event (live.deliver).
+        async for event in deliver(info, states, GenerationEvent.from_state):
+            yield event

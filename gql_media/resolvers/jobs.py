@@ -8,10 +8,10 @@ from typing import Annotated
 import strawberry
 
 from gql_media import models
-from gql_media.dataloaders import Loaders
 from gql_media.kit.ids import is_uuid
 from gql_media.kit.pagination import SortKey, check_first, paginate
 from gql_media.schema.common.context import Info
+from gql_media.schema.common.live import deliver
 from gql_media.schema.common.mutations import mutation
 from gql_media.schema.jobs import results
 from gql_media.schema.jobs.inputs import JobFilter
@@ -99,8 +99,8 @@ class JobSubscription:
         ctx = info.context
         row = await jobs.get_job(ctx.owner_id, job_id)  # NotFound -> error
         first = JobState.from_model(row)
-        async for state in follow_job(ctx.runtime, row.id, first, after_revision):
-            # A WebSocket's context lives as long as the connection: drop cached
-            # rows so nested fields (job.asset) show this event's state.
-            ctx.loaders = Loaders()
-            yield Job.from_state(state)
+        states = follow_job(ctx.runtime, row.id, first, after_revision)
+        # Fresh loaders per event (nested fields show this event's rows), or
+        # no GraphQL execution per event at all where a shared one can skip it.
+        async for job in deliver(info, states, Job.from_state):
+            yield job

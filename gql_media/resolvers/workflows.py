@@ -8,11 +8,11 @@ from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from gql_media import models
-from gql_media.dataloaders import Loaders
 from gql_media.errors import InvalidInput
 from gql_media.kit.ids import is_uuid
 from gql_media.schema.assets.types import Asset
 from gql_media.schema.common.context import Info
+from gql_media.schema.common.live import deliver
 from gql_media.schema.common.mutations import mutation
 from gql_media.schema.jobs.types import Job
 from gql_media.schema.workflows import results
@@ -326,8 +326,7 @@ class WorkflowSubscription:
         ctx = info.context
         row = await executions.get_execution(ctx.owner_id, id)  # NotFound
         first = ExecutionState.from_model(row)
-        async for state in follow_execution(ctx.runtime, row.id, first):
-            # The connection's context outlives one event: drop cached rows so
-            # nested fields show this event's state.
-            ctx.loaders = Loaders()
-            yield WorkflowExecutionEvent.from_state(state)
+        states = follow_execution(ctx.runtime, row.id, first)
+        # Fresh loaders per event, or no execution per event (live.deliver).
+        async for event in deliver(info, states, WorkflowExecutionEvent.from_state):
+            yield event

@@ -8,6 +8,7 @@ from starlette.websockets import WebSocket
 
 from gql_media.dataloaders import Loaders
 from gql_media.runtime import Runtime
+from gql_media.schema.common.live import Sink
 
 LOCAL_OWNER = "local"
 # Who acts when no token names a person or service (the embedded, loopback mode).
@@ -29,6 +30,9 @@ class Context:
     # version, the reviewer of a decision, the "saved by" of a revision.
     principal: str = LOCAL_PRINCIPAL
     loaders: Loaders = field(default_factory=Loaders)
+    # Set by a shared subscription's execution (http/shared_subscriptions.py):
+    # where progress answers go without a GraphQL execution (live.deliver).
+    live: Sink | None = None
 
 
 Info = strawberry.Info[Context, None]
