@@ -69,6 +69,12 @@ class Socket:
         payload: dict[str, Any] = message["payload"]
         return payload
 
+    async def frame(self) -> str:
+        async with asyncio.timeout(GUARD):
+            frame = await self.ws.recv()
+        assert isinstance(frame, str)
+        return frame
+
     async def silent(self) -> bool:
         try:
             async with asyncio.timeout(0.3):
@@ -112,13 +118,17 @@ async def _job(owner: str = LOCAL_OWNER) -> models.Job:
     )
 
 
-def _groups(server: Server) -> int:
+def _shared(server: Server) -> Any:
     graphql = next(
         route.app
         for route in server.app.routes
         if getattr(route, "path", "") == "/graphql"
     )
-    return len(graphql.shared_subscriptions.groups)
+    return graphql.shared_subscriptions
+
+
+def _groups(server: Server) -> int:
+    return len(_shared(server).groups)
 
 
 async def test_one_execution_per_selection_each_with_its_own_shape(
@@ -205,6 +215,43 @@ async def test_resume_with_after_revision_skips_what_the_client_has(
     behind = await connect()
     await behind.subscribe(STATUS, {"id": str(row.id), "after": 0})
     assert (await behind.next())["data"]["jobProgress"]["revision"] == 2
+
+
+PLAIN = """subscription ($id: ID!) { jobProgress(jobId: $id) {
+  id kind status stage progress message revision attempts createdAt startedAt
+  finishedAt errorCode ...more __typename%s
+} }
+fragment more on Job { maxAttempts isDuplicate updatedAt }"""
+
+
+async def test_plain_selections_skip_graphql_core_and_answer_the_same_bytes(
+    server: Server, connect: Any
+) -> None:
+    row = await _job()
+    variables = {"id": str(row.id)}
+    fast, full = await connect(), await connect()
+    await fast.subscribe(PLAIN % "", variables)
+    # The same answer, but a directive keeps this one on graphql-core.
+    await full.subscribe(PLAIN % " isFinished @include(if: false)", variables)
+    answers = [await fast.frame(), await full.frame()]
+    assert answers[0] == answers[1]
+    for step in range(1, 4):
+        await jobs.update_job(
+            server.runtime, row.id, progress=step / 10, message=f'step "{step}"'
+        )
+        answers = [await fast.frame(), await full.frame()]
+        assert answers[0] == answers[1]
+    sinks = {group.key[0]: group.sink for group in _shared(server).groups.values()}
+    assert sinks[PLAIN % ""].active  # the fast path answered after the first
+    assert not sinks[PLAIN % " isFinished @include(if: false)"].active
+    await jobs.update_job(
+        server.runtime, row.id, status=models.JobStatus.SUCCEEDED, error_code=None
+    )
+    answers = [await fast.frame(), await full.frame()]
+    assert answers[0] == answers[1]
+    assert json.loads(answers[0])["payload"]["data"]["jobProgress"]["revision"] == 4
+    for socket in (fast, full):
+        assert json.loads(await socket.frame())["type"] == "complete"
 
 
 async def test_a_slow_member_holds_only_the_latest_payload() -> None:

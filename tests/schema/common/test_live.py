@@ -1,0 +1,235 @@
+"""The fast path of shared subscriptions (`schema/common/live.py`): a plan's
+answer is byte for byte graphql-core's for the same object, or there is none.
+
+Each test subscribes through Strawberry to a small schema whose resolver computes
+the plan's answer for every object it yields; the stream's own answers (graphql-
+core, Strawberry, our scalars) are the reference.
+"""
+
+import enum
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import pytest
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionResult
+
+from gql_media.schema.common.live import Plan, Sink, deliver
+from gql_media.schema.common.scalars import SCALARS
+
+
+@strawberry.enum
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Inner:
+    n: int
+    tags: list[str]
+
+
+@strawberry.type
+class Thing:
+    id: strawberry.ID
+    name: str
+    note: str | None
+    ratio: float
+    color: Color
+    at: datetime
+    inner: Inner
+    inners: list[Inner]
+    maybe: Inner | None
+    colors: list[Color]
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.name.upper()
+
+
+def thing(**changes: Any) -> Thing:
+    values: dict[str, Any] = {
+        "id": strawberry.ID("t-1"),
+        "name": "clip",
+        "note": 'a "quoted" note\nwith ünïcode',
+        "ratio": 0.1 + 0.2,
+        "color": Color.BLUE,
+        "at": datetime(2026, 12, 1, 18, 0, 1, 123456, tzinfo=UTC),
+        "inner": Inner(n=3, tags=["a", "b"]),
+        "inners": [Inner(n=1, tags=[]), Inner(n=2, tags=["x"])],
+        "maybe": None,
+        "colors": [Color.RED, Color.BLUE],
+    }
+    return Thing(**{**values, **changes})
+
+
+# What the resolver saw for each object: Plan.of(info) (None: refused), and the
+# plan's answer per object (None: the plan cannot answer it).
+seen: dict[str, Any] = {}
+OBJECTS: list[Thing] = []
+
+
+@strawberry.type
+class Query:
+    ok: bool = True
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def things(
+        self, info: strawberry.Info, count: int = 0
+    ) -> AsyncGenerator[Thing, None]:
+        plan = Plan.of(info)
+        seen["plan"] = plan
+        seen["answers"] = []
+        for obj in OBJECTS:
+            seen["answers"].append(plan.payload(obj) if plan else None)
+            yield obj
+
+
+schema = strawberry.Schema(
+    query=Query, subscription=Subscription, config=StrawberryConfig(scalar_map=SCALARS)
+)
+
+
+def payload(result: ExecutionResult) -> str:
+    """The answer as the shared-subscription layer serializes it."""
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [error.formatted for error in result.errors]
+    return orjson.dumps(body).decode()
+
+
+async def answers(document: str, objects: list[Thing]) -> list[str]:
+    OBJECTS[:] = objects
+    seen.clear()
+    stream = await schema.subscribe(document)
+    assert not isinstance(stream, ExecutionResult), stream
+    return [payload(result) async for result in stream]  # type: ignore[arg-type]
+
+
+PLANNED = [
+    "subscription { things { id name note ratio color at colors } }",
+    # Aliases, __typename, a field twice, fragments on the type, nested objects
+    # merged from two places (`inner` from the inline fragment and from F).
+    """subscription S { t: things(count: 2) {
+        a: name name __typename ...F ... on Thing { ratio inner { n } } ...F2
+      } }
+      fragment F on Thing { color inner { tags } ...F2 }
+      fragment F2 on Thing { id colors }""",
+    "subscription { things { inners { n tags } maybe { n } inner { __typename } } }",
+]
+
+
+@pytest.mark.parametrize("document", PLANNED)
+async def test_a_plan_answers_as_graphql_core_does(document: str) -> None:
+    objects = [
+        thing(),
+        thing(note=None, maybe=Inner(n=9, tags=["z"]), ratio=2.0, inners=[]),
+        thing(ratio=1e300, at=datetime(2000, 1, 1)),
+    ]
+    full = await answers(document, objects)
+    assert seen["plan"] is not None
+    assert seen["answers"] == full
+    assert all('"errors"' not in answer for answer in full)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"name": None},  # null in a non-null field
+        {"ratio": float("nan")},  # Float refuses it
+        {"inner": None},
+        {"colors": [Color.RED, None]},  # a null item of a non-null list
+        {"colors": "RED"},  # not a list
+        {"inners": [Inner(n=None, tags=[])]},  # type: ignore[arg-type]
+    ],
+)
+async def test_what_would_be_an_error_is_left_to_graphql_core(
+    bad: dict[str, Any],
+) -> None:
+    document = "subscription { things { name ratio colors inner { n } inners { n } } }"
+    full = await answers(document, [thing(), thing(**bad)])
+    assert seen["plan"] is not None
+    assert seen["answers"][0] == full[0]
+    assert seen["answers"][1] is None
+    assert '"errors"' in full[1]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "subscription { things { name shout } }",  # a resolver
+        "subscription { things { name @include(if: true) } }",
+        "subscription { things { inner { n @skip(if: false) } } }",
+        "subscription { things { ... on Thing @include(if: true) { name } } }",
+        "subscription { things { ...F } } "
+        "fragment F on Thing { name @skip(if: false) }",
+    ],
+)
+async def test_documents_outside_a_plan_are_refused(document: str) -> None:
+    full = await answers(document, [thing()])
+    assert '"errors"' not in full[0]
+    assert seen["plan"] is None
+
+
+class _Info:
+    """Just what `deliver` reads of Strawberry's Info."""
+
+    def __init__(self, context: Any, raw: Any) -> None:
+        self.context = context
+        self._raw_info = raw
+
+
+class _Context:
+    def __init__(self, live: Sink | None) -> None:
+        self.live = live
+        self.loaders: Any = None
+
+
+async def test_deliver_pushes_only_after_one_answer_matched() -> None:
+    pushed: list[str] = []
+    sink = Sink(pushed.append)
+    ctx = _Context(sink)
+    captured: dict[str, Any] = {}
+
+    @strawberry.type
+    class Sub:
+        @strawberry.subscription
+        async def things(self, info: strawberry.Info) -> AsyncGenerator[Thing, None]:
+            captured["raw"] = info._raw_info
+
+            async def states() -> AsyncGenerator[int, None]:
+                for n in range(4):
+                    yield n
+
+            wrapped = _Info(ctx, info._raw_info)
+            async for obj in deliver(wrapped, states(), lambda n: thing(ratio=n)):
+                yield obj
+
+    sub_schema = strawberry.Schema(query=Query, subscription=Sub)
+    stream = await sub_schema.subscribe("subscription { things { ratio name } }")
+    assert not isinstance(stream, ExecutionResult)
+    first = await anext(stream)  # type: ignore[arg-type]
+    assert not sink.active
+    sink.check(payload(first))  # the shared layer does this with every answer
+    assert sink.active
+    rest = [result async for result in stream]  # type: ignore[union-attr]
+    assert rest == []  # the other three went to the sink
+    assert [orjson.loads(p)["data"]["things"]["ratio"] for p in pushed] == [1, 2, 3]
+    assert ctx.loaders is not None  # fresh loaders for the full path's object
+
+
+def test_a_plan_that_ever_disagrees_is_dropped() -> None:
+    sink = Sink(lambda payload: None)
+    sink.expect('{"data":{"x":1}}')
+    sink.check('{"data":{"x":1}}')
+    assert sink.active
+    sink.expect('{"data":{"x":2}}')
+    sink.check('{"data":{"x":3}}')
+    assert not sink.active and not sink.allowed
