@@ -1,6 +1,7 @@
 """Turning a local file the job holds into its asset: the steps every import-like
 job shares (duplicate check, probe, thumbnail, store, READY)."""
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -45,19 +46,35 @@ async def ingest(
     step = (1.0 - start) / 10
     await reporter.stage("probe", start + step, "reading metadata")
     result, columns = await processing.inspect(runtime, asset, path)
-    await reporter.stage("thumbnail", start + 3 * step, "making thumbnail")
-    thumb = await processing.store_thumbnail(
-        runtime,
-        path,
-        work_dir,
-        sha256=sha256,
-        kind=result.kind,
-        duration=result.duration_seconds,
-    )
-    await reporter.stage("store", start + 5 * step, "storing")
+    await reporter.stage("thumbnail", start + 3 * step, "making thumbnail, storing")
+
+    async def thumbnail() -> str | None:
+        thumb = await processing.store_thumbnail(
+            runtime,
+            path,
+            work_dir,
+            sha256=sha256,
+            kind=result.kind,
+            duration=result.duration_seconds,
+        )
+        await reporter.stage("store", start + 5 * step, "storing")
+        return thumb
+
     key = blob_key(sha256)
-    if not await runtime.storage.exists(key):
-        await runtime.storage.put_file(key, path, result.mime_type)
+    # The thumbnail (ffmpeg, its upload) is made while the blob goes up, and the
+    # blob is committed only once the thumbnail is stored: a failure of either
+    # cancels the other and leaves no blob (and no multipart upload) behind.
+    try:
+        async with asyncio.TaskGroup() as group:
+            thumbnail_made = group.create_task(thumbnail())
+            if not await runtime.storage.exists(key):
+                await runtime.storage.put_file(
+                    key, path, result.mime_type, ready=thumbnail_made
+                )
+    except BaseExceptionGroup as failed:
+        # One typed error for the runner (MediaError fails, TransientError retries).
+        raise failed.exceptions[0] from None
+    thumb = thumbnail_made.result()
     try:
         await models.Asset.filter(id=asset.id).update(
             **columns,

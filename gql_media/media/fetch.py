@@ -215,7 +215,9 @@ async def _read_response(
             limit=max_bytes,
         )
     last_report = time.monotonic()
-    with HashingWriter(dest, max_bytes) as sink:
+    # Not durable: the job that downloads is the job that reads the file, and a
+    # job that dies downloads again (see jobs/imports.py).
+    with HashingWriter(dest, max_bytes, durable=False) as sink:
         # Raw bytes as received: httpcore never decodes, so the cap counts them.
         async for chunk in response.aiter_stream():
             sink.write(chunk)

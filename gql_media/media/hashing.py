@@ -21,9 +21,13 @@ class HashingWriter:
         sink.sha256, sink.size
     """
 
-    def __init__(self, path: Path, max_bytes: int) -> None:
+    def __init__(self, path: Path, max_bytes: int, *, durable: bool = True) -> None:
         self.path = path
         self.max_bytes = max_bytes
+        # fsync on close: an upload's file outlives the request that wrote it (a
+        # queued job reads it later); a download read by the job that made it is
+        # fetched again if that job dies, so it needs no fsync.
+        self._durable = durable
         self.size = 0
         self._hash = hashlib.sha256()
         self._file = open(path, "xb")
@@ -50,7 +54,8 @@ class HashingWriter:
     def close(self) -> None:
         if not self._file.closed:
             self._file.flush()
-            os.fsync(self._file.fileno())
+            if self._durable:
+                os.fsync(self._file.fileno())
             self._file.close()
 
     def discard(self) -> None:

@@ -7,7 +7,7 @@ presigned GET links).
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +27,12 @@ class Storage(ABC):
 
     @abstractmethod
     async def put_file(
-        self, key: str, path: Path, content_type: str | None = None
+        self,
+        key: str,
+        path: Path,
+        content_type: str | None = None,
+        *,
+        ready: Awaitable[object] | None = None,
     ) -> None:
         """Store the file at `path` under `key`, replacing what was there.
 
@@ -39,6 +44,10 @@ class Storage(ABC):
             key: a key built by `storage.keys`.
             path: a local file; it is read, not moved.
             content_type: stored with the object and served with it.
+            ready: other work the object must wait for (a task making the file's
+                thumbnail): the transfer may run alongside it, but the object
+                appears only once `ready` has succeeded. If `ready` fails, nothing
+                is stored (a multipart upload is aborted) and its error propagates.
         """
 
     @abstractmethod

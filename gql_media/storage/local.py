@@ -5,7 +5,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -69,10 +69,22 @@ class LocalStorage(Storage):
         return self.root.joinpath(*parts)
 
     async def put_file(
-        self, key: str, path: Path, content_type: str | None = None
+        self,
+        key: str,
+        path: Path,
+        content_type: str | None = None,
+        *,
+        ready: Awaitable[object] | None = None,
     ) -> None:
-        """Copy `path` under `key` atomically; `content_type` is not kept locally."""
-        await asyncio.to_thread(_write_atomic, self._path(key), _copy_from(path))
+        """Copy `path` under `key` atomically; `content_type` is not kept locally.
+
+        With `ready`, the copy starts once it has succeeded: a local copy is quick,
+        and a copy begun in a thread could not be stopped if `ready` failed.
+        """
+        dest = self._path(key)
+        if ready is not None:
+            await ready
+        await asyncio.to_thread(_write_atomic, dest, _copy_from(path))
 
     async def put_bytes(
         self, key: str, data: bytes, content_type: str | None = None

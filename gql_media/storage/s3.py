@@ -2,9 +2,8 @@
 
 import asyncio
 import contextlib
-import io
 import logging
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +17,7 @@ from gql_media.errors import NotFound, TransientError
 from gql_media.kit import tracing
 from gql_media.settings import StorageSettings
 from gql_media.storage.base import Storage, StoredObject
+from gql_media.storage.file_part import FilePart
 
 logger = logging.getLogger(__name__)
 
@@ -57,52 +57,6 @@ def _content_disposition(filename: str) -> str:
         c if " " <= c < "\x7f" and c not in '"\\' else "_" for c in filename
     )
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-
-
-class _FilePart(io.RawIOBase):
-    """A byte range of a file as a seekable stream: botocore hashes it for the
-    signature and rewinds it for a retry, aiohttp sends it in small reads. A
-    part held as bytes would cost its size two or three times over (the read,
-    the socket's send buffer), per part in flight."""
-
-    def __init__(self, path: Path, start: int, length: int) -> None:
-        super().__init__()
-        self._file = path.open("rb")
-        self._start = start
-        self._length = length
-        self._pos = 0
-        self._file.seek(start)
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def __len__(self) -> int:
-        # botocore takes the Content-Length from len().
-        return self._length
-
-    def read(self, size: int | None = -1) -> bytes:
-        remaining = self._length - self._pos
-        if size is None or size < 0 or size > remaining:
-            size = remaining
-        data = self._file.read(size)
-        self._pos += len(data)
-        return data
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._length}
-        self._pos = max(0, min(self._length, base[whence] + offset))
-        self._file.seek(self._start + self._pos)
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
-
-    def close(self) -> None:
-        self._file.close()
-        super().close()
 
 
 class S3Storage(Storage):
@@ -195,21 +149,31 @@ class S3Storage(Storage):
             raise TransientError(f"S3 unreachable: {exc}") from exc
 
     async def put_file(
-        self, key: str, path: Path, content_type: str | None = None
+        self,
+        key: str,
+        path: Path,
+        content_type: str | None = None,
+        *,
+        ready: Awaitable[object] | None = None,
     ) -> None:
         """Upload `path` under `key`; multipart at or above the threshold.
 
         A failed or cancelled multipart upload is aborted, so no parts remain.
+        With `ready`, the parts go up while it runs and the upload is completed
+        only once it has succeeded (a small file waits for it, then goes up).
 
         Args:
             key: a key built by `storage.keys`.
             path: a local file; it is read, not moved.
             content_type: stored with the object and served with it.
+            ready: see `Storage.put_file`.
         """
         extra = {"ContentType": content_type} if content_type else {}
         client = await self.client()
         size = (await asyncio.to_thread(path.stat)).st_size
         if size < self.settings.multipart_threshold_bytes:
+            if ready is not None:
+                await ready
             with path.open("rb") as body, _mapped_errors(key, "put_object"):
                 await client.put_object(Bucket=self.bucket, Key=key, Body=body, **extra)
             return
@@ -221,6 +185,9 @@ class S3Storage(Storage):
         try:
             with _mapped_errors(key, "upload_parts"):
                 parts = await self._upload_parts(client, key, upload_id, path, size)
+            if ready is not None:
+                await ready  # its error aborts the upload below
+            with _mapped_errors(key, "complete_multipart_upload"):
                 await client.complete_multipart_upload(
                     Bucket=self.bucket,
                     Key=key,
@@ -247,7 +214,7 @@ class S3Storage(Storage):
                 start = (number - 1) * part_size
                 # Opened here, not in a thread: a cancellation while a thread
                 # opened it would leave the file to the garbage collector.
-                body = _FilePart(path, start, min(part_size, size - start))
+                body = FilePart(path, start, min(part_size, size - start))
                 try:
                     response = await client.upload_part(
                         Bucket=self.bucket,

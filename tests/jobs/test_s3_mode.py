@@ -10,7 +10,9 @@ from gql_media.storage import S3Storage
 from tests.conftest import Server, make_settings, wait_for_job
 from tests.support.graphql import data, upload
 from tests.support.http_server import serve_files
-from tests.support.media import make_video
+from tests.support.media import make_undecodable_mp4, make_video
+
+MiB = 1024 * 1024
 
 
 async def _objects(storage: StorageSettings) -> list[str]:
@@ -75,5 +77,49 @@ async def test_upload_and_import_store_one_blob_in_s3(
         )
         assert await _objects(s3_settings) == []
         assert list(s3_mode.tmp_dir.iterdir()) == []
+    finally:
+        await server.stop()
+
+
+async def test_an_import_whose_thumbnail_fails_leaves_nothing_in_the_bucket(
+    settings: Settings, s3_settings: StorageSettings, tmp_path: Path
+) -> None:
+    """The blob's parts go up while the thumbnail is made; the thumbnail fails
+    (the frames do not decode), so the upload is aborted: no object, no parts."""
+    small_parts = s3_settings.model_copy(
+        update={"multipart_threshold_bytes": 5 * MiB, "part_size_bytes": 5 * MiB}
+    )
+    s3_mode = make_settings(
+        settings.data_dir,
+        settings.db_url,
+        storage=small_parts,
+        gql_media_import={"allow_networks": "127.0.0.1/32"},
+    )
+    (tmp_path / "served").mkdir()
+    clip = make_undecodable_mp4(tmp_path / "served" / "zeroed.mp4")
+    assert clip.stat().st_size > 5 * MiB  # a multipart upload
+    server = Server(s3_mode)
+    await server.start()
+    try:
+        async with serve_files(tmp_path / "served") as source:
+            imported = (
+                await data(
+                    server.url,
+                    "mutation ($u: String!) { importAsset(input: {url: $u}) "
+                    "{ ... on ImportAssetSuccess { job { id } } } }",
+                    {"u": source.url("/zeroed.mp4")},
+                )
+            )["importAsset"]
+            job = await wait_for_job(imported["job"]["id"])
+        assert job.status is models.JobStatus.FAILED
+        assert job.error_code == "INVALID_MEDIA", job.error_message
+        assert await _objects(s3_settings) == []
+        s3 = S3Storage(s3_settings)
+        try:
+            client = await s3.client()
+            uploads = await client.list_multipart_uploads(Bucket=s3_settings.bucket)
+            assert uploads.get("Uploads", []) == []
+        finally:
+            await s3.close()
     finally:
         await server.stop()

@@ -50,3 +50,13 @@ async def http(storage: Storage) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport) as client:
         yield client
+
+
+@pytest.fixture
+async def s3(
+    s3_settings: StorageSettings,  # noqa: F811 - the fixture imported above
+) -> AsyncIterator[S3Storage]:
+    """S3 alone, with the smallest parts S3 allows."""
+    storage = S3Storage(s3_settings.model_copy(update=SMALL_PARTS))
+    yield storage
+    await storage.close()

@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +17,6 @@ from gql_media.storage.s3 import S3Storage, _mapped_errors
 MiB = 1024 * 1024
 KEY = "blobs/sha256/00/00/" + "0" * 64
 UPLOAD_PART = "before-parameter-build.s3.UploadPart"
-
-
-@pytest.fixture
-async def s3(s3_settings: StorageSettings) -> AsyncIterator[S3Storage]:
-    storage = S3Storage(
-        s3_settings.model_copy(
-            update={"multipart_threshold_bytes": 5 * MiB, "part_size_bytes": 5 * MiB}
-        )
-    )
-    yield storage
-    await storage.close()
 
 
 @pytest.fixture

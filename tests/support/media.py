@@ -85,6 +85,23 @@ def make_truncated_mp4(src: Path, dest: Path) -> Path:
     return dest
 
 
+def make_undecodable_mp4(path: Path, *, seconds: float = 3.0) -> Path:
+    """A faststart MP4 whose index is whole but whose frames are zeroed: ffprobe
+    reads it (a 1280x720 H.264 video), ffmpeg decodes no picture from it. Lossless,
+    so a few seconds make several MiB (a multipart upload with the smallest parts).
+    """
+    whole = path.with_name(path.stem + "-whole.mp4")
+    ffmpeg("-f", "lavfi", "-i", f"testsrc2=s=1280x720:r=30:d={seconds}",
+           "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0",
+           "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(whole))  # fmt: skip
+    data = bytearray(whole.read_bytes())
+    whole.unlink()
+    start = data.find(b"mdat") + 4
+    data[start:] = bytes(len(data) - start)
+    path.write_bytes(data)
+    return path
+
+
 def make_subtitles_only(path: Path) -> Path:
     """A Matroska file with a subtitle stream and no audio or video."""
     srt = path.with_suffix(".srt")
