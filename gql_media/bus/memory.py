@@ -18,9 +18,10 @@ class MemoryBus(ProgressBus):
     def __init__(self, max_backlog: int = 1000) -> None:
         self._max_backlog = max_backlog
         self._subscribers: dict[str, set[Mailbox]] = defaultdict(set)
+        self._published = BUS_PUBLISHED.labels("memory")  # not looked up per event
 
     async def publish(self, channel: str, event: Event) -> None:
-        BUS_PUBLISHED.labels("memory").inc()
+        self._published.inc()
         for queue in list(self._subscribers.get(channel, ())):
             # Never blocks the publisher (a job): a full mailbox drops its oldest.
             if queue.put_nowait(event):

@@ -36,6 +36,9 @@ class RequestIds:
 
         token = request_id.set(rid)
         try:
-            await self.app(scope, receive, send_with_id)
+            # A WebSocket's messages carry no response headers: its frames (a
+            # thousand subscribers' events) go out without the extra layer.
+            wrapped = send_with_id if scope["type"] == "http" else send
+            await self.app(scope, receive, wrapped)
         finally:
             request_id.reset(token)

@@ -28,6 +28,7 @@ graphql-core either way.
 
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import orjson
@@ -51,6 +52,10 @@ logger = logging.getLogger(__name__)
 
 S = TypeVar("S")
 T = TypeVar("T")
+
+
+# Where Strawberry keeps a GraphQL field's own definition (its Python name).
+_DEFINITION = "strawberry-definition"
 
 
 class _Miss(Exception):
@@ -181,6 +186,8 @@ def _completer(raw: Any, gql_type: GraphQLOutputType, nodes: list[FieldNode]) ->
     """A function completing a value of `gql_type` as graphql-core's
     `complete_value` does, for the subfields selected by `nodes`."""
     if isinstance(gql_type, GraphQLNonNull):
+        if is_leaf_type(gql_type.of_type):  # the commonest case, in one call
+            return _leaf(gql_type.of_type, nodes, non_null=True)
         inner = _completer(raw, gql_type.of_type, nodes)
 
         def non_null(value: Any) -> Any:
@@ -202,21 +209,7 @@ def _completer(raw: Any, gql_type: GraphQLOutputType, nodes: list[FieldNode]) ->
 
         return list_of
     if is_leaf_type(gql_type):
-        if any(node.selection_set for node in nodes):
-            raise _Refused
-        serialize = gql_type.serialize  # type: ignore[union-attr]
-
-        def leaf(value: Any) -> Any:
-            if value is None:
-                return None
-            if isinstance(value, Exception):
-                raise _Miss
-            serialized = serialize(value)
-            if serialized is None or serialized is Undefined:
-                raise _Miss
-            return serialized
-
-        return leaf
+        return _leaf(gql_type, nodes, non_null=False)
     if not isinstance(gql_type, GraphQLObjectType) or gql_type.is_type_of:
         raise _Refused  # interfaces, unions, type checks: graphql-core decides
     fields = _fields(raw, gql_type, nodes)
@@ -229,6 +222,28 @@ def _completer(raw: Any, gql_type: GraphQLOutputType, nodes: list[FieldNode]) ->
         return {key: complete(read(value)) for key, read, complete in fields}
 
     return obj
+
+
+def _leaf(gql_type: Any, nodes: list[FieldNode], *, non_null: bool) -> _Complete:
+    """graphql-core's `complete_leaf_value`: the type's `serialize`, whose None
+    or Undefined is an error; a null is one too where the type is non-null."""
+    if any(node.selection_set for node in nodes):
+        raise _Refused
+    serialize = gql_type.serialize
+
+    def leaf(value: Any) -> Any:
+        if value is None:
+            if non_null:
+                raise _Miss
+            return None
+        if isinstance(value, Exception):
+            raise _Miss
+        serialized = serialize(value)
+        if serialized is None or serialized is Undefined:
+            raise _Miss
+        return serialized
+
+    return leaf
 
 
 def _fields(raw: Any, parent: GraphQLObjectType, nodes: list[FieldNode]) -> _Fields:
@@ -252,7 +267,8 @@ def _fields(raw: Any, parent: GraphQLObjectType, nodes: list[FieldNode]) -> _Fie
         if field is None or not getattr(resolve, "_is_default", False):
             raise _Refused
         assert resolve is not None
-        fields.append((key, _reader(resolve), _completer(raw, field.type, same)))
+        read = _reader(resolve, field.extensions.get(_DEFINITION))
+        fields.append((key, read, _completer(raw, field.type, same)))
     return fields
 
 
@@ -294,7 +310,16 @@ def _collect(
             raise _Refused
 
 
-def _reader(resolve: Callable[..., Any]) -> Callable[[Any], Any]:
+def _reader(resolve: Callable[..., Any], definition: Any) -> Callable[[Any], Any]:
+    # Strawberry's resolver of a plain field calls its default resolver, getattr
+    # unless configured otherwise, with the Python name: read the attribute.
+    if (
+        definition is not None
+        and getattr(definition, "base_resolver", True) is None
+        and getattr(definition, "default_resolver", None) is getattr
+    ):
+        return attrgetter(definition.python_name)
+
     def read(value: Any) -> Any:
         return resolve(value, None)
 

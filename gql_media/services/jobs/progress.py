@@ -3,19 +3,33 @@
 
 from collections.abc import AsyncIterator
 from typing import Any
+from uuid import UUID
 
 from gql_media import models
 from gql_media.bus.base import job_channel
+from gql_media.kit.batching import Batched
+from gql_media.kit.ids import is_uuid
 from gql_media.runtime import Runtime
 from gql_media.services.follow import Followed, follow
 from gql_media.services.jobs.state import JobState
+
+
+async def _rows_by_id(ids: list[str]) -> dict[str, models.Job]:
+    wanted = [UUID(i) for i in ids if is_uuid(i)]  # one bad id fails no batch
+    return {str(row.id): row for row in await models.Job.filter(id__in=wanted)}
+
+
+# Every follower re-reads its row once subscribed; followers that start within a
+# few milliseconds (a thousand watchers connecting, clients back after a restart)
+# share a query. The wait is after the first answer, which went out already.
+_rows = Batched(_rows_by_id, window=0.005)
 
 
 def job(job_id: Any) -> Followed[JobState]:
     """How to follow a job row."""
 
     async def read() -> JobState | None:
-        row = await models.Job.get_or_none(id=job_id)
+        row = await _rows.get(str(job_id))
         return JobState.from_model(row) if row else None
 
     return Followed(
