@@ -71,6 +71,8 @@ class RedisBus(ProgressBus):
         pool = self._redis.connection_pool
         kwargs = {"socket_connect_timeout": 5.0, **pool.connection_kwargs}
         kwargs["client_name"] = client_name
+        # Quiet channels are normal; `_watch` tells a dead link from a quiet one.
+        kwargs["socket_timeout"] = None
         self._conn = pool.connection_class(**kwargs)
         self._max_backlog = max_backlog
         self._subscribe_timeout = subscribe_timeout
@@ -83,6 +85,7 @@ class RedisBus(ProgressBus):
         self._online = False
         self._closed = False
         self._reader: asyncio.Task[None] | None = None
+        self._heard = 0.0  # loop time of the pub/sub link's last reply
         # Publishes waiting for the end of this turn of the loop, and batches sent.
         self._outbox: list[_Outgoing] | None = None
         self._flushing: set[asyncio.Task[None]] = set()
@@ -261,19 +264,36 @@ class RedisBus(ProgressBus):
                 delay = min(delay * 2, _MAX_BACKOFF)
 
     async def _read(self) -> None:
-        pinged = False
+        # No timer around each reply (a third of the reader's time when events
+        # stream in): a watchdog looks after a link that goes quiet.
+        loop = asyncio.get_running_loop()
+        self._heard = loop.time()
+        watchdog = asyncio.create_task(self._watch(loop), name="gql-media-bus-watch")
+        try:
+            while True:
+                reply = await self._conn.read_response()
+                self._heard = loop.time()
+                if isinstance(reply, list) and len(reply) == 3:
+                    self._handle(_text(reply[0]), _text(reply[1]), reply[2])
+        finally:
+            watchdog.cancel()
+
+    async def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        """A half-open TCP link stays silent forever: PING a link quiet for an
+        interval, and drop it if nothing came back an interval later (the reader
+        then fails and reconnects)."""
+        interval = self._health_check_interval
         while True:
-            reply = await self._conn.read_response(timeout=self._health_check_interval)
-            if reply is None:
-                # Quiet for a while: a half-open TCP link would stay silent forever.
-                if pinged:
-                    raise ConnectionError("no reply to PING")
-                pinged = True
-                await self._send("PING")
+            await asyncio.sleep(interval)
+            if loop.time() - self._heard < interval:
                 continue
-            pinged = False
-            if isinstance(reply, list) and len(reply) == 3:
-                self._handle(_text(reply[0]), _text(reply[1]), reply[2])
+            pinged = loop.time()
+            await self._send("PING")
+            await asyncio.sleep(interval)
+            if self._heard < pinged:
+                logger.warning("bus: no reply to PING in %.0fs; reconnecting", interval)
+                await self._conn.disconnect()
+                return
 
     def _handle(self, kind: str, channel: str, data: Any) -> None:
         if kind == "subscribe":
