@@ -59,6 +59,8 @@ async def clean_db(database: str) -> str:
         "generation",
         "webhook_delivery",
         "direct_upload",
+        "api_token",
+        "owner",
         "job",
         "asset_tag",
         "asset",

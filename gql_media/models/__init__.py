@@ -24,6 +24,7 @@ from gql_media.models.generation import (
     Variant,
 )
 from gql_media.models.job import Job
+from gql_media.models.owner import ApiToken, Owner
 from gql_media.models.publication import (
     Publication,
     PublicationEvent,
@@ -43,6 +44,7 @@ from gql_media.models.workflow import (
 )
 
 __all__ = [
+    "ApiToken",
     "Asset",
     "AssetKind",
     "AssetStatus",
@@ -60,6 +62,7 @@ __all__ = [
     "MetadataKind",
     "NodeRun",
     "NodeRunStatus",
+    "Owner",
     "Publication",
     "PublicationEvent",
     "PublicationStatus",

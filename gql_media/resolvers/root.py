@@ -7,6 +7,7 @@ import strawberry
 from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.schema.config import StrawberryConfig
 
+from gql_media.resolvers.accounts import AccountMutation, AccountQuery
 from gql_media.resolvers.assets import AssetMutation, AssetQuery
 from gql_media.resolvers.direct_uploads import DirectUploadMutation
 from gql_media.resolvers.generations import (
@@ -27,6 +28,7 @@ from gql_media.resolvers.workflows import (
 )
 from gql_media.schema.common.errors import (
     ConflictError,
+    ForbiddenError,
     ForbiddenUrlError,
     InvalidInputError,
     InvalidStateError,
@@ -39,7 +41,9 @@ from gql_media.schema.common.scalars import SCALARS
 
 
 @strawberry.type
-class Query(AssetQuery, JobQuery, GenerationQuery, WorkflowQuery, PublishingQuery):
+class Query(
+    AssetQuery, JobQuery, GenerationQuery, WorkflowQuery, PublishingQuery, AccountQuery
+):
     pass
 
 
@@ -51,6 +55,7 @@ class Mutation(
     GenerationMutation,
     WorkflowMutation,
     PublishingMutation,
+    AccountMutation,
 ):
     pass
 
@@ -78,6 +83,7 @@ def build_schema(*, tracing: bool = False) -> strawberry.Schema:
         types=[
             ConflictError,
             NotFoundError,
+            ForbiddenError,
             InvalidInputError,
             InvalidStateError,
             ForbiddenUrlError,
