@@ -23,6 +23,7 @@ BENCHMARKS: list[tuple[str, str]] = [
     ("dispatch", "dispatch"),
     ("memory", "memory"),
     ("stitch", "stitch"),
+    ("search", "search"),
 ]
 # Why a benchmark whose module is absent cannot run yet (listed, never skipped
 # silently).

@@ -3,6 +3,7 @@ resumable uploads (tus) under /uploads/, signed local files under /files/, liven
 (/healthz), readiness (/readyz) and Prometheus metrics (/metrics). `create_app` is
 the uvicorn factory."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,6 +27,7 @@ from gql_media.http.tus import tus_routes
 from gql_media.http.webhooks import webhook_routes
 from gql_media.kit import tracing
 from gql_media.resolvers.root import build_schema
+from gql_media.services.assets import retention
 from gql_media.services.jobs.lifecycle import recover
 from gql_media.settings import Settings
 from gql_media.storage.local import LocalStorage
@@ -64,9 +66,20 @@ def create_app(
             await runtime.queue.start()
             await recover(runtime)
             logger.info("gql-media ready (storage: %s)", settings.storage.backend)
+            # Retention runs beside the server in the embedded mode (arq's cron on
+            # the workers in the distributed mode).
+            purger = (
+                asyncio.create_task(retention.purge_daily(runtime))
+                if settings.redis_url is None
+                and settings.retention.purge_archived_after_days is not None
+                else None
+            )
             try:
                 yield
             finally:
+                if purger is not None:
+                    purger.cancel()
+                    await asyncio.gather(purger, return_exceptions=True)
                 await runtime.close()
                 if manage_db:
                     await db.close()

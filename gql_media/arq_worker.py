@@ -9,7 +9,7 @@ import asyncio
 import logging
 from typing import Any
 
-from arq import Retry, func
+from arq import Retry, cron, func
 from arq.connections import RedisSettings
 from arq.worker import get_kwargs
 
@@ -19,6 +19,7 @@ from gql_media.kit import logs, tracing
 from gql_media.queue import RetryLater
 from gql_media.queue.arq_worker import REDIS_DOWN, ResilientWorker
 from gql_media.runtime import Runtime
+from gql_media.services.assets import retention
 from gql_media.services.jobs.sweeper import sweep
 from gql_media.settings import Settings
 from gql_media.wiring import wire
@@ -66,6 +67,11 @@ async def run_job(ctx: dict[str, Any], job_id: str) -> None:
         raise Retry(defer=retry.defer_seconds) from retry
 
 
+async def purge_archived(ctx: dict[str, Any]) -> None:
+    """Retention, once a day (GQL_MEDIA_RETENTION__PURGE_ARCHIVED_AFTER_DAYS)."""
+    await retention.purge_archived(ctx["runtime"])
+
+
 async def _sweep_forever(runtime: Runtime) -> None:
     # A loop rather than an arq cron: arq's cron resolution and its unique-run
     # lock would stretch the bound on how long a dead worker's job waits.
@@ -102,6 +108,10 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         "poll_delay": 0.05,  # a queued job starts within ~50 ms on an idle worker
         "allow_abort_jobs": True,
         "keep_result": 0,
+        # unique: one worker runs it each day, however many there are.
+        "cron_jobs": [cron(purge_archived, hour=3, minute=17, unique=True)]  # type: ignore[arg-type]
+        if settings.retention.purge_archived_after_days is not None
+        else [],
     }
 
 
@@ -119,6 +129,7 @@ class WorkerSettings:
     poll_delay = _OPTIONS["poll_delay"]
     allow_abort_jobs = _OPTIONS["allow_abort_jobs"]
     keep_result = _OPTIONS["keep_result"]
+    cron_jobs = _OPTIONS["cron_jobs"]
     on_startup = startup
     on_shutdown = shutdown
     health_check_interval = 30

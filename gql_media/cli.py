@@ -1,5 +1,5 @@
-"""The `gql-media` command: serve, migrate, export-schema, import, worker, owner,
-token."""
+"""The `gql-media` command: serve, migrate, export-schema, import, worker, cleanup,
+owner, token."""
 
 import argparse
 import asyncio
@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
     export.add_argument("--owner", help="only this owner's publications")
     cli_accounts.add_commands(commands)
+    clean = commands.add_parser(
+        "cleanup", help="remove stray stored files, mark rows whose file is missing"
+    )
+    clean.add_argument("--dry-run", action="store_true", help="report only")
 
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -88,6 +92,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
             asyncio.run(export(settings, args.format, sys.stdout, args.owner))
             return 0
+        case "cleanup":
+            from gql_media.cli_cleanup import run_cleanup
+
+            report = asyncio.run(run_cleanup(settings, args.dry_run))
+            print(json.dumps(report, indent=2))
+            return 0 if report["status"] == "SUCCEEDED" else 1
         case "owner" | "token":
             startup.check_data_dir(settings)
             asyncio.run(startup.check_database(settings.db_url))

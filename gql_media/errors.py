@@ -7,6 +7,7 @@
     │   └── Conflict              CONFLICT: a stale expected revision (a newer save won)
     ├── ForbiddenUrl              FORBIDDEN_URL: scheme or address refused for imports
     ├── TooLarge                  TOO_LARGE: bytes, pixels or duration over a limit
+    │   └── QuotaExceeded         QUOTA_EXCEEDED: the owner's storage quota is full
     ├── FetchFailed               FETCH_FAILED: the remote answered with an error
     ├── MediaError                INVALID_MEDIA: ffprobe/ffmpeg cannot read the file
     │   ├── UnsupportedFormat     UNSUPPORTED_FORMAT: a container outside the allowlist
@@ -73,6 +74,12 @@ class TooLarge(GqlMediaError):
     def __init__(self, message: str, limit: int | float | None = None) -> None:
         super().__init__(message)
         self.limit = limit
+
+
+class QuotaExceeded(TooLarge):
+    """The owner's stored bytes would pass GQL_MEDIA_LIMITS__OWNER_QUOTA_BYTES."""
+
+    code = "QUOTA_EXCEEDED"
 
 
 class FetchFailed(GqlMediaError):

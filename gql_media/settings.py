@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from gql_media.settings_auth import AuthSettings
+from gql_media.settings_platforms import PlatformSettings
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -52,6 +53,8 @@ class LimitsSettings(BaseModel):
     max_pixels: int = Field(default=7680 * 4320, gt=0)
     # Longest total duration one stitch job may produce (refused before any work).
     max_stitch_seconds: float = Field(default=3600, gt=0)
+    # Bytes of stored files one owner may hold (each blob once); unset: no quota.
+    owner_quota_bytes: int | None = Field(default=None, gt=0)
     # A JSON request body, GET query string or WebSocket message; counted while
     # reading. Multipart file parts have max_upload_bytes instead.
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
@@ -197,6 +200,16 @@ class PublishingSettings(BaseModel):
         return self.platform_requests_per_second.get(platform, self.requests_per_second)
 
 
+class RetentionSettings(BaseModel):
+    """Housekeeping: storage cleanup and how long archived assets are kept."""
+
+    # Stored objects younger than this are never cleaned up: an upload or an
+    # import may be between storing its blob and committing its row.
+    cleanup_grace_seconds: float = Field(default=3600.0, ge=0)
+    # Archived assets are deleted this many days after archiving; unset keeps them.
+    purge_archived_after_days: int | None = Field(default=None, ge=1)
+
+
 class LogSettings(BaseModel):
     """How log lines look."""
 
@@ -219,58 +232,6 @@ class MetricsSettings(BaseModel):
 
     # A bearer token for /metrics; unset: only loopback clients may read it.
     token: str | None = None
-
-
-class YouTubeSettings(BaseModel):
-    """YouTube Data API v3: an OAuth client and a refresh token of the channel."""
-
-    client_id: str | None = None
-    client_secret: str | None = None
-    refresh_token: str | None = None
-    token_url: str = "https://oauth2.googleapis.com/token"
-    # Where the channel's uploads are listed, to find a video an interrupted
-    # attempt may have finished after its upload session expired.
-    api_base_url: str = "https://www.googleapis.com/youtube/v3"
-    upload_base_url: str = "https://www.googleapis.com/upload/youtube/v3"
-    # Resumable upload chunks must be multiples of 256 KiB (Google's rule).
-    chunk_size_bytes: int = Field(default=8 * 1024 * 1024, ge=256 * 1024)
-
-    @field_validator("chunk_size_bytes")
-    @classmethod
-    def _multiple_of_256_kib(cls, value: int) -> int:
-        if value % (256 * 1024):
-            raise ValueError("must be a multiple of 262144 (256 KiB)")
-        return value
-
-
-class TikTokSettings(BaseModel):
-    """TikTok Content Posting API (Direct Post) with a user access token."""
-
-    access_token: str | None = None
-    api_base_url: str = "https://open.tiktokapis.com"
-    # TikTok takes chunks of 5 to 64 MB; smaller files go up as one chunk.
-    chunk_size_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
-    poll_interval_seconds: float = Field(default=5.0, gt=0)
-    poll_timeout_seconds: float = Field(default=600.0, gt=0)
-
-
-class InstagramSettings(BaseModel):
-    """Instagram Graph API (Reels) for one professional account."""
-
-    access_token: str | None = None
-    ig_user_id: str | None = None
-    graph_base_url: str = "https://graph.facebook.com/v21.0"
-    poll_interval_seconds: float = Field(default=5.0, gt=0)
-    poll_timeout_seconds: float = Field(default=600.0, gt=0)
-
-
-class PlatformSettings(BaseModel):
-    """Credentials and endpoints of the built-in publishing platforms; a platform
-    whose credentials are unset is not offered."""
-
-    youtube: YouTubeSettings = Field(default_factory=YouTubeSettings)
-    tiktok: TikTokSettings = Field(default_factory=TikTokSettings)
-    instagram: InstagramSettings = Field(default_factory=InstagramSettings)
 
 
 class Settings(BaseSettings):
@@ -333,6 +294,7 @@ class Settings(BaseSettings):
     )
     media: MediaSettings = Field(default_factory=MediaSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     cors: CorsSettings = Field(default_factory=CorsSettings)
     publishing: PublishingSettings = Field(default_factory=PublishingSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)

@@ -62,6 +62,9 @@ async def clean_db(database: str) -> str:
         "api_token",
         "owner",
         "job",
+        "review_annotation",
+        "review_event",
+        "review_task_counter",
         "asset_tag",
         "asset",
     ):

@@ -1,6 +1,7 @@
 """The `gql-media` command in real subprocesses: serve, migrate, import."""
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -114,3 +115,22 @@ async def test_commands_not_built_yet_say_so(tmp_path: Path, command: str) -> No
     code, _, err = await run(command, env=env_for(tmp_path / "data"))
     assert code == 2
     assert "GQL_MEDIA_REDIS_URL" in err
+
+
+async def test_cleanup_dry_run_then_real_run(tmp_path: Path) -> None:
+    env = env_for(tmp_path / "data", GQL_MEDIA_RETENTION__CLEANUP_GRACE_SECONDS="0")
+    code, _, err = await run("migrate", env=env)
+    assert code == 0, err
+    stray = tmp_path / "data" / "storage" / "blobs" / "sha256" / "ab" / "cd"
+    stray.mkdir(parents=True)
+    (stray / ("abcd" + "0" * 60)).write_bytes(b"stray bytes")
+    code, out, err = await run("cleanup", "--dry-run", env=env)
+    assert code == 0, err
+    report = json.loads(out)
+    assert (report["dry_run"], report["stray_blobs"]) == (True, 1), report
+    assert report["stray_blob_bytes"] == len(b"stray bytes")
+    assert (stray / ("abcd" + "0" * 60)).exists()
+    code, out, err = await run("cleanup", env=env)
+    assert code == 0, err
+    assert json.loads(out)["stray_blobs"] == 1
+    assert not (stray / ("abcd" + "0" * 60)).exists()

@@ -9,6 +9,7 @@ from strawberry.dataloader import DataLoader
 from gql_media import models
 from gql_media.dataloaders import generations as gen
 from gql_media.dataloaders import publishing as pub
+from gql_media.dataloaders import reviews as rev
 from gql_media.dataloaders import workflows as wf
 
 
@@ -92,4 +93,17 @@ class Loaders:
     # Publishing (dataloaders/publishing.py).
     publications_by_asset_id: DataLoader[str, list[models.Publication]] = field(
         default_factory=lambda: DataLoader(load_fn=pub.publications_by_asset_id)
+    )
+    # The reviews domain (dataloaders/reviews.py).
+    versions_by_task: DataLoader[rev.TaskKey, list[models.Asset]] = field(
+        default_factory=lambda: DataLoader(load_fn=rev.versions_by_task)
+    )
+    review_events_by_task: DataLoader[rev.TaskKey, list[models.ReviewEvent]] = field(
+        default_factory=lambda: DataLoader(load_fn=rev.review_events_by_task)
+    )
+    review_events_by_asset_id: DataLoader[str, list[models.ReviewEvent]] = field(
+        default_factory=lambda: DataLoader(load_fn=rev.review_events_by_asset_id)
+    )
+    annotations_by_asset_id: DataLoader[str, list[models.Annotation]] = field(
+        default_factory=lambda: DataLoader(load_fn=rev.annotations_by_asset_id)
     )

@@ -11,7 +11,7 @@ from gql_media.jobs.base import Outcome
 from gql_media.models import AssetStatus
 from gql_media.runtime import Runtime
 from gql_media.services.assets import library as assets
-from gql_media.services.assets import processing
+from gql_media.services.assets import processing, quota
 from gql_media.services.jobs.lifecycle import Reporter
 from gql_media.storage.keys import blob_key
 
@@ -38,6 +38,7 @@ async def ingest(
     existing = await assets.find_duplicate(asset.owner_id, sha256)
     if existing is not None and existing.id != asset.id:
         return await resolve_duplicate(asset, existing)
+    await quota.check(runtime, asset.owner_id, size)  # before storing
     await models.Asset.filter(id=asset.id).update(
         status=AssetStatus.PROCESSING, checksum=sha256, size_bytes=size
     )

@@ -19,6 +19,7 @@ from gql_media.errors import (
     TransientError,
 )
 from gql_media.jobs.base import JobFunction
+from gql_media.jobs.cleanup import cleanup_storage
 from gql_media.jobs.exports import export_generation
 from gql_media.jobs.imports import import_url
 from gql_media.jobs.publish import publish
@@ -45,6 +46,7 @@ JOB_FUNCTIONS: dict[JobKind, JobFunction] = {
     JobKind.EXPORT_GENERATION: export_generation,
     JobKind.STITCH: stitch_videos,
     JobKind.PUBLISH: publish,
+    JobKind.CLEANUP_STORAGE: cleanup_storage,
 }
 
 

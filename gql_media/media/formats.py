@@ -16,6 +16,7 @@ VIDEO_DEMUXERS = frozenset(
         "mpeg",
         "flv",
         "ogg",
+        "asf",  # WMV and ASF (Windows Media)
     }
 )
 AUDIO_DEMUXERS = frozenset({"wav", "aiff", "mp3", "aac", "flac"})
@@ -30,6 +31,7 @@ IMAGE_DEMUXERS = frozenset(
         "tiff_pipe",
         "gif",
         "gif_pipe",
+        "exr_pipe",  # OpenEXR, the VFX interchange format
     }
 )
 DEMUXERS = VIDEO_DEMUXERS | AUDIO_DEMUXERS | IMAGE_DEMUXERS
@@ -69,6 +71,7 @@ _MIME_BY_DEMUXER = {
     "tiff_pipe": "image/tiff",
     "gif": "image/gif",
     "gif_pipe": "image/gif",
+    "exr_pipe": "image/x-exr",
 }
 _MIME_BY_IMAGE_CODEC = {
     "mjpeg": "image/jpeg",
@@ -77,6 +80,8 @@ _MIME_BY_IMAGE_CODEC = {
     "bmp": "image/bmp",
     "tiff": "image/tiff",
     "gif": "image/gif",
+    "exr": "image/x-exr",
+    "targa": "image/x-tga",
 }
 _WEBM_CODECS = frozenset({"vp8", "vp9", "av1", "opus", "vorbis"})
 
@@ -117,6 +122,9 @@ def guess_mime(
     if format_name == "matroska,webm":
         flavour = "webm" if codecs and set(codecs) <= _WEBM_CODECS else "x-matroska"
         return f"video/{flavour}" if has_video else f"audio/{flavour}"
+    if format_name == "asf":
+        windows_media = any(c.startswith("wmv") for c in codecs)
+        return "video/x-ms-wmv" if windows_media else "video/x-ms-asf"
     if format_name == "ogg":
         return "video/ogg" if has_video else "audio/ogg"
     if format_name == "image2":

@@ -38,6 +38,7 @@ class ProbeResult:
     bitrate: int | None
     aspect_ratio: str | None
     mime_type: str
+    color_space: str | None = None
 
 
 async def probe(path: Path, settings: MediaSettings) -> ProbeResult:
@@ -169,6 +170,7 @@ def _summarize(info: dict[str, Any]) -> ProbeResult:
         audio_codec=audio.get("codec_name") if audio is not None else None,
         bitrate=None if still else _positive(fmt.get("bit_rate")),
         aspect_ratio=aspect,
+        color_space=_color_space(video) if video is not None else None,
         mime_type=formats.guess_mime(
             format_name,
             codecs=codecs,
@@ -176,6 +178,26 @@ def _summarize(info: dict[str, Any]) -> ProbeResult:
             has_video=video is not None,
         ),
     )
+
+
+def _color_space(video: dict[str, Any]) -> str | None:
+    """The stream's tagged color space (bt709, ...), else the pixel format's
+    family: float RGB is scene-linear (EXR), other RGB is taken as sRGB."""
+    tagged = str(video.get("color_space") or "")
+    if tagged and tagged != "unknown":
+        return tagged
+    pix = str(video.get("pix_fmt") or "")
+    if not pix:
+        return None
+    if pix.startswith(("gray", "ya", "monow", "monob")):
+        return "gray"
+    if pix.startswith(("yuv", "yuvj", "nv", "uyvy", "yuyv")):
+        return "ycbcr"
+    if "f32" in pix or "f16" in pix:
+        return "linear"
+    if pix.startswith(("rgb", "bgr", "gbr", "argb", "abgr", "pal8", "0rgb", "rgb0")):
+        return "srgb"
+    return None
 
 
 def _kind(format_name: str, video: dict[str, Any] | None) -> AssetKind:

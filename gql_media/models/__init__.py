@@ -6,6 +6,7 @@ Import as `from gql_media import models` and write `models.Asset`.
 from gql_media.models.asset import Asset, AssetTag
 from gql_media.models.direct_upload import DirectUpload
 from gql_media.models.enums import (
+    AnnotationShape,
     AssetKind,
     AssetStatus,
     DirectUploadStatus,
@@ -14,6 +15,8 @@ from gql_media.models.enums import (
     JobKind,
     JobStatus,
     MetadataKind,
+    ReviewAction,
+    ReviewStatus,
     SceneStatus,
     SourceType,
 )
@@ -30,6 +33,7 @@ from gql_media.models.publication import (
     PublicationEvent,
     PublicationStatus,
 )
+from gql_media.models.review import Annotation, ReviewEvent, TaskCounter
 from gql_media.models.webhook import WebhookDelivery
 from gql_media.models.workflow import (
     ExecutionStatus,
@@ -44,6 +48,8 @@ from gql_media.models.workflow import (
 )
 
 __all__ = [
+    "Annotation",
+    "AnnotationShape",
     "ApiToken",
     "Asset",
     "AssetKind",
@@ -66,9 +72,13 @@ __all__ = [
     "Publication",
     "PublicationEvent",
     "PublicationStatus",
+    "ReviewAction",
+    "ReviewEvent",
+    "ReviewStatus",
     "Scene",
     "SceneStatus",
     "SourceType",
+    "TaskCounter",
     "Variant",
     "WebhookDelivery",
     "Workflow",

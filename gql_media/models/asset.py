@@ -3,7 +3,7 @@
 from tortoise import fields
 from tortoise.models import Model
 
-from gql_media.models.enums import AssetKind, AssetStatus, SourceType
+from gql_media.models.enums import AssetKind, AssetStatus, ReviewStatus, SourceType
 
 
 class Asset(Model):
@@ -39,6 +39,7 @@ class Asset(Model):
     bitrate = fields.BigIntField(null=True)
     container = fields.CharField(max_length=128, null=True)
     aspect_ratio = fields.CharField(max_length=16, null=True)
+    color_space = fields.CharField(max_length=32, null=True)
 
     source_type = fields.CharEnumField(SourceType, max_length=16, db_index=True)
     source_url = fields.TextField(null=True)
@@ -55,7 +56,28 @@ class Asset(Model):
 
     # Publishing: let this asset go out again to a platform where it already has
     # a post (duplicate prevention is on by default).
-    allow_duplicate_publish = fields.BooleanField(default=False)
+    # db_default: existing rows get false when the column is added.
+    allow_duplicate_publish = fields.BooleanField(default=False, db_default=False)
+    # Versions (the reviews domain): a version `version` of `task` in `project`,
+    # unique per owner; all NULL for an asset on no task.
+    project = fields.CharField(max_length=32, null=True)
+    task = fields.CharField(max_length=128, null=True)
+    version = fields.IntField(null=True)
+    author = fields.CharField(max_length=255, null=True)
+    description = fields.TextField(null=True)
+    review_status = fields.CharEnumField(
+        ReviewStatus, max_length=32, null=True, db_index=True
+    )
+    previous_version: fields.ForeignKeyNullableRelation["Asset"] = (
+        fields.ForeignKeyField(
+            "models.Asset",
+            related_name=False,
+            null=True,
+            on_delete=fields.SET_NULL,
+        )
+    )
+    approved_by = fields.CharField(max_length=255, null=True)
+    approved_at = fields.DatetimeField(null=True)
 
     archived_at = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True, db_index=True)
@@ -68,7 +90,10 @@ class Asset(Model):
 
     class Meta:
         table = "asset"
-        unique_together = (("owner_id", "dedup_key"),)
+        unique_together = (
+            ("owner_id", "dedup_key"),
+            ("owner_id", "project", "task", "version"),
+        )
 
     def __str__(self) -> str:
         return f"Asset({self.id}, {self.status})"

@@ -30,6 +30,7 @@ class JobKind(StrEnum):
     EXPORT_GENERATION = "EXPORT_GENERATION"
     STITCH = "STITCH"
     PUBLISH = "PUBLISH"
+    CLEANUP_STORAGE = "CLEANUP_STORAGE"
 
 
 class JobStatus(StrEnum):
@@ -77,6 +78,34 @@ class MetadataKind(StrEnum):
     TRANSFORMATION = "TRANSFORMATION"
     PROMPTS = "PROMPTS"
     EVALUATION = "EVALUATION"
+
+
+class ReviewStatus(StrEnum):
+    """Where a version of a task stands in review (services/reviews/state.py)."""
+
+    NOT_SUBMITTED = "NOT_SUBMITTED"
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    CHANGES_REQUESTED = "CHANGES_REQUESTED"
+    REJECTED = "REJECTED"
+    # Was APPROVED until another version of its task was approved.
+    SUPERSEDED = "SUPERSEDED"
+
+
+class ReviewAction(StrEnum):
+    """What a ReviewEvent records: a submission, a decision, or a supersession."""
+
+    SUBMIT = "SUBMIT"
+    APPROVE = "APPROVE"
+    REQUEST_CHANGES = "REQUEST_CHANGES"
+    REJECT = "REJECT"
+    SUPERSEDE = "SUPERSEDE"
+
+
+class AnnotationShape(StrEnum):
+    POINT = "POINT"
+    RECTANGLE = "RECTANGLE"
+    PATH = "PATH"
 
 
 class DirectUploadStatus(StrEnum):

@@ -1,6 +1,6 @@
 """Asset root fields: one asset, the list, totals, and the asset mutations."""
 
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -20,7 +20,7 @@ from gql_media.schema.assets.types import Asset, AssetConnection
 from gql_media.schema.common.context import Info
 from gql_media.schema.common.mutations import mutation
 from gql_media.schema.jobs.types import Job
-from gql_media.services.assets import imports, library, queries
+from gql_media.services.assets import cleanup, imports, library, queries
 from gql_media.services.assets.validation import ReceivedFile
 
 
@@ -42,7 +42,13 @@ class AssetQuery:
         first: int | None = 20,
         after: str | None = None,
         filter: AssetFilter | None = None,
-        order_by: AssetOrder = AssetOrder.CREATED_AT_DESC,
+        order_by: Annotated[
+            AssetOrder | None,
+            strawberry.argument(
+                description="Default: RELEVANCE with a `text` filter, else "
+                "CREATED_AT_DESC."
+            ),
+        ] = None,
     ) -> AssetConnection:
         f = filter or AssetFilter()
         search = queries.AssetSearch(
@@ -57,9 +63,18 @@ class AssetQuery:
             max_size_bytes=f.max_size_bytes,
             archived=f.archived,
             workflow_id=f.workflow_id,
+            project=f.project,
+            task=f.task,
+            version=f.version,
+            author=f.author,
+            review_status=f.review_status,
         )
         page = await queries.search_assets(
-            info.context.owner_id, search, order_by.value, first, after
+            info.context.owner_id,
+            search,
+            order_by.value if order_by else None,
+            first,
+            after,
         )
         return AssetConnection.of(page, Asset.from_model)
 
@@ -146,3 +161,18 @@ class AssetMutation:
         return results.RegenerateThumbnailSuccess(
             asset=Asset.from_model(row), job=Job.from_model(job)
         )
+
+    @mutation(
+        description="Remove stored files no live asset uses (after a grace period) "
+        "and dead jobs' temp directories, and mark assets whose file is missing "
+        "FAILED (MISSING_FILE), as a job; `job.cleanupReport` has the counts. "
+        "dryRun (the default) only reports.",
+        scope="admin",
+    )
+    async def cleanup_storage(
+        self, info: Info, dry_run: bool = True
+    ) -> results.CleanupStorageResult:
+        job = await cleanup.start_cleanup(
+            info.context.runtime, info.context.owner_id, dry_run
+        )
+        return results.CleanupStorageSuccess(job=Job.from_model(job))

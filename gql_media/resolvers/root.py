@@ -21,6 +21,11 @@ from gql_media.resolvers.publishing import (
     PublishingQuery,
     PublishingSubscription,
 )
+from gql_media.resolvers.reviews import (
+    ReviewMutation,
+    ReviewQuery,
+    ReviewSubscription,
+)
 from gql_media.resolvers.workflows import (
     WorkflowMutation,
     WorkflowQuery,
@@ -42,7 +47,13 @@ from gql_media.schema.common.scalars import SCALARS
 
 @strawberry.type
 class Query(
-    AssetQuery, JobQuery, GenerationQuery, WorkflowQuery, PublishingQuery, AccountQuery
+    AssetQuery,
+    JobQuery,
+    GenerationQuery,
+    WorkflowQuery,
+    PublishingQuery,
+    ReviewQuery,
+    AccountQuery,
 ):
     pass
 
@@ -55,6 +66,7 @@ class Mutation(
     GenerationMutation,
     WorkflowMutation,
     PublishingMutation,
+    ReviewMutation,
     AccountMutation,
 ):
     pass
@@ -66,6 +78,7 @@ class Subscription(
     GenerationSubscription,
     WorkflowSubscription,
     PublishingSubscription,
+    ReviewSubscription,
 ):
     pass
 

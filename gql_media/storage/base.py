@@ -8,7 +8,18 @@ presigned GET links).
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One object as a listing sees it."""
+
+    key: str
+    size: int
+    modified: datetime
 
 
 class Storage(ABC):
@@ -67,6 +78,11 @@ class Storage(ABC):
         Raises:
             NotFound: no object under `key`.
         """
+
+    @abstractmethod
+    def list_objects(self, prefix: str) -> AsyncIterator[StoredObject]:
+        """Every object whose key starts with `prefix` (e.g. "blobs/"), in no
+        particular order; objects still being written are not listed."""
 
     @abstractmethod
     async def url(self, key: str, expires_in: int, filename: str | None = None) -> str:

@@ -6,12 +6,13 @@ import shutil
 import tempfile
 import time
 from collections.abc import AsyncGenerator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
 
 from gql_media.errors import NotFound, TransientError
-from gql_media.storage.base import Storage
+from gql_media.storage.base import Storage, StoredObject
 from gql_media.storage.signing import sign
 
 
@@ -161,6 +162,14 @@ class LocalStorage(Storage):
             raise NotFound(f"no stored object {key}")
         return path.stat().st_size
 
+    async def list_objects(self, prefix: str) -> AsyncGenerator[StoredObject, None]:
+        """Every file under `prefix`; temp files of writes in flight (".tmp-...")
+        are not objects yet and are left out."""
+        top = self.root.joinpath(*[p for p in prefix.split("/") if p])
+        found = await asyncio.to_thread(_walk, self.root, top)
+        for item in found:
+            yield item
+
     async def url(self, key: str, expires_in: int, filename: str | None = None) -> str:
         """A signed `/files/<key>` link valid for `expires_in` seconds.
 
@@ -176,3 +185,24 @@ class LocalStorage(Storage):
     def local_path(self, key: str) -> Path:
         """The file of `key` (which may not exist)."""
         return self._path(key)
+
+
+def _walk(root: Path, top: Path) -> list[StoredObject]:
+    found = []
+    for dirpath, _dirs, files in os.walk(top):
+        for name in files:
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # deleted while we walked
+                continue
+            found.append(
+                StoredObject(
+                    key=path.relative_to(root).as_posix(),
+                    size=stat.st_size,
+                    modified=datetime.fromtimestamp(stat.st_mtime, UTC),
+                )
+            )
+    return found

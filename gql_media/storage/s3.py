@@ -17,7 +17,7 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from gql_media.errors import NotFound, TransientError
 from gql_media.kit import tracing
 from gql_media.settings import StorageSettings
-from gql_media.storage.base import Storage
+from gql_media.storage.base import Storage, StoredObject
 
 logger = logging.getLogger(__name__)
 
@@ -346,6 +346,20 @@ class S3Storage(Storage):
         with _mapped_errors(key, "head_object"):
             head = await client.head_object(Bucket=self.bucket, Key=key)
         return int(head["ContentLength"])
+
+    async def list_objects(self, prefix: str) -> AsyncGenerator[StoredObject, None]:
+        """Every object under `prefix`, a page of 1,000 at a time (multipart
+        uploads in flight are not objects until completed)."""
+        client = await self.client()
+        paginator = client.get_paginator("list_objects_v2")
+        with _mapped_errors(prefix):
+            async for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    yield StoredObject(
+                        key=item["Key"],
+                        size=int(item["Size"]),
+                        modified=item["LastModified"],
+                    )
 
     async def url(self, key: str, expires_in: int, filename: str | None = None) -> str:
         """A presigned GET URL valid for `expires_in` seconds.

@@ -161,6 +161,9 @@ async def _snapshot(owner_id: str, server: Server) -> dict[str, Any]:
         models.WorkflowExecution,
         models.Publication,
         models.PublicationEvent,
+        models.ReviewEvent,
+        models.Annotation,
+        models.TaskCounter,
     ]
     for model in owned:
         rows[model.__name__] = await _values(model.filter(owner_id=owner_id))

@@ -137,6 +137,21 @@ async def test_failed_put_leaves_nothing(storage: Storage, tmp_path: Path) -> No
     assert not await storage.exists(key)
 
 
+async def test_list_objects_under_a_prefix(storage: Storage) -> None:
+    blobs = {key_of(data): data for data in (b"one", b"two two")}
+    for key, data in blobs.items():
+        await storage.put_bytes(key, data)
+    thumb = thumbnail_key(hashlib.sha256(b"one").hexdigest(), 320, 0)
+    await storage.put_bytes(thumb, b"jpeg")
+    listed = [obj async for obj in storage.list_objects("blobs/")]
+    assert {obj.key: obj.size for obj in listed} == {
+        k: len(v) for k, v in blobs.items()
+    }
+    assert all(obj.modified.tzinfo is not None for obj in listed)
+    assert [obj.key async for obj in storage.list_objects("thumbs/")] == [thumb]
+    assert [obj async for obj in storage.list_objects("exports/")] == []
+
+
 async def test_check_passes_on_a_usable_store_and_names_a_broken_one(
     storage: Storage, tmp_path: Path
 ) -> None:

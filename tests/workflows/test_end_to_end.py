@@ -86,7 +86,11 @@ async def test_a_workflow_imports_two_clips_and_stitches_them(
     assert events[-1]["status"] == "COMPLETED" and events[-1]["isFinished"]
     revisions = [e["revision"] for e in events]
     assert revisions == sorted(set(revisions))  # in order, none twice
-    assert {e["nodeId"] for e in events[1:]} >= {"import0", "import1", "stitch", "out"}
+    # Progress is state, not a log: a subscriber that falls behind gets the latest
+    # state (issue 14), so node changes may be coalesced; each one seen is a real
+    # node, and the read-back below checks that every node completed.
+    seen = {e["nodeId"] for e in events[1:]} - {None}
+    assert seen and seen <= {"import0", "import1", "stitch", "out"}, seen
 
     tree = await data(server.url, TREE, {"id": wf})
     workflow = tree["workflow"]

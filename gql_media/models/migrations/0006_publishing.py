@@ -175,7 +175,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="Asset",
             name="allow_duplicate_publish",
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AlterField(
             model_name="Job",

@@ -15,7 +15,10 @@ strawberry.enum(AssetStatus, description="PENDING -> PROCESSING -> READY or FAIL
 strawberry.enum(SourceType, description="How an asset arrived.")
 
 
-@strawberry.enum(description="Sort orders of the assets list.")
+@strawberry.enum(
+    description="Sort orders of the assets list. RELEVANCE (best match first) "
+    "applies to a `text` search, and is its default."
+)
 class AssetOrder(Enum):
     CREATED_AT_DESC = "created_at_desc"
     CREATED_AT_ASC = "created_at_asc"
@@ -24,6 +27,7 @@ class AssetOrder(Enum):
     DURATION_DESC = "duration_desc"
     DURATION_ASC = "duration_asc"
     NAME_ASC = "name_asc"
+    RELEVANCE = "relevance"
 
 
 __all__ = ["AssetKind", "AssetOrder", "AssetStatus", "SourceType"]

@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from gql_media.schema.assets.enums import AssetKind, AssetStatus, SourceType
 from gql_media.schema.common.scalars import BigInt
+from gql_media.schema.reviews.enums import ReviewStatus
 from gql_media.services.assets.validation import AssetDetails, Provenance
 
 JSONObject = dict[str, Any]
@@ -87,7 +88,9 @@ class AssetFilter:
     source_type: SourceType | None = None
     tag: str | None = None
     text: str | None = strawberry.field(
-        default=None, description="Case-insensitive text in the name or the prompt."
+        default=None,
+        description="Full-text search of name, task, tags, description and prompt: "
+        "every word (letters and digits; a word may be the start of one) must match.",
     )
     min_duration_seconds: float | None = None
     max_duration_seconds: float | None = None
@@ -100,3 +103,8 @@ class AssetFilter:
     workflow_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only assets linked to a node of this workflow."
     )
+    project: str | None = strawberry.field(default=None, description="A project code.")
+    task: str | None = strawberry.field(default=None, description="A task name.")
+    version: int | None = None
+    author: str | None = None
+    review_status: ReviewStatus | None = None

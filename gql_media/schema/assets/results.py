@@ -75,6 +75,7 @@ ImportAssetResult = Annotated[
     | InvalidInputError
     | ForbiddenUrlError
     | FetchFailedError
+    | TooLargeError
     | ForbiddenError,
     strawberry.union("ImportAssetResult"),
 ]
@@ -101,4 +102,15 @@ RegenerateThumbnailResult = Annotated[
     | InvalidStateError
     | ForbiddenError,
     strawberry.union("RegenerateThumbnailResult"),
+]
+
+
+@strawberry.type
+class CleanupStorageSuccess:
+    job: Job = strawberry.field(description="The CLEANUP_STORAGE job.")
+
+
+CleanupStorageResult = Annotated[
+    CleanupStorageSuccess | InvalidStateError | ForbiddenError,
+    strawberry.union("CleanupStorageResult"),
 ]

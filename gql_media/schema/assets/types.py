@@ -13,6 +13,13 @@ from gql_media.schema.common.context import Info
 from gql_media.schema.common.links import signed_link
 from gql_media.schema.common.pagination import Connection
 from gql_media.schema.common.scalars import BigInt
+from gql_media.schema.reviews.enums import ReviewStatus
+
+if TYPE_CHECKING:
+    from gql_media.schema.reviews.types import Annotation, ReviewEvent
+
+# The reviews domain's types, resolved when the schema is built (they import Asset).
+_REVIEWS = "gql_media.schema.reviews.types"
 
 if TYPE_CHECKING:
     from gql_media.schema.publishing.types import Publication
@@ -53,6 +60,10 @@ class Asset:
     bitrate: BigInt | None = strawberry.field(description="Bits per second.")
     container: str | None = strawberry.field(description="ffprobe's format name.")
     aspect_ratio: str | None = strawberry.field(description='Such as "16:9".')
+    color_space: str | None = strawberry.field(
+        description="The tagged color space (bt709, ...), else the pixel format's: "
+        "srgb, linear (float, e.g. EXR), gray or ycbcr."
+    )
     source_type: SourceType
     source_url: str | None
     metadata: JSON
@@ -65,8 +76,22 @@ class Asset:
     updated_at: datetime
     error_code: str | None
     error_message: str | None
+    project: str | None = strawberry.field(description="The project's code, e.g. SWA.")
+    task: str | None = strawberry.field(
+        description="The task this version belongs to, e.g. ep01_sq010_sh020_lighting."
+    )
+    version: int | None = strawberry.field(description="1, 2, ... within the task.")
+    author: str | None = strawberry.field(description="Who made this version.")
+    description: str | None
+    review_status: ReviewStatus | None = strawberry.field(
+        description="Null for an asset on no task."
+    )
+    approved_by: str | None
+    approved_at: datetime | None
     storage_key: strawberry.Private[str | None]
     thumbnail_key: strawberry.Private[str | None]
+    owner_id: strawberry.Private[str]
+    previous_version_id: strawberry.Private[str | None]
 
     @classmethod
     def from_model(cls, row: models.Asset) -> "Asset":
@@ -91,6 +116,7 @@ class Asset:
             bitrate=row.bitrate,
             container=row.container,
             aspect_ratio=row.aspect_ratio,
+            color_space=row.color_space,
             source_type=row.source_type,
             source_url=row.source_url,
             metadata=cast(JSON, row.metadata),
@@ -111,8 +137,22 @@ class Asset:
             updated_at=row.updated_at,
             error_code=row.error_code,
             error_message=row.error_message,
+            project=row.project,
+            task=row.task,
+            version=row.version,
+            author=row.author,
+            description=row.description,
+            review_status=row.review_status,
+            approved_by=row.approved_by,
+            approved_at=row.approved_at,
             storage_key=row.storage_key,
             thumbnail_key=row.thumbnail_key,
+            owner_id=row.owner_id,
+            previous_version_id=(
+                str(row.previous_version_id)  # type: ignore[attr-defined]
+                if row.previous_version_id  # type: ignore[attr-defined]
+                else None
+            ),
         )
 
     @strawberry.field(description="True when archived (hidden from default lists).")
@@ -158,6 +198,56 @@ class Asset:
 
         loader = info.context.loaders.workflow_videos_by_asset_id
         return [WorkflowVideo.from_model(r) for r in await loader.load(str(self.id))]
+
+    @strawberry.field(description="The version as v001, v002, ... (null off a task).")
+    def version_label(self) -> str | None:
+        return f"v{self.version:03d}" if self.version is not None else None
+
+    @strawberry.field(description="The version this one follows on its task.")
+    async def previous_version(self, info: Info) -> "Asset | None":
+        if self.previous_version_id is None:
+            return None
+        row = await info.context.loaders.assets_by_id.load(self.previous_version_id)
+        return Asset.from_model(row) if row else None
+
+    @strawberry.field(description="The live versions of its task, v001 first.")
+    async def versions(self, info: Info) -> list["Asset"]:
+        if self.project is None or self.task is None:
+            return []
+        key = (self.owner_id, self.project, self.task)
+        rows = await info.context.loaders.versions_by_task.load(key)
+        return [Asset.from_model(r) for r in rows]
+
+    @strawberry.field(
+        description="Annotations (with replies) in time order, optionally within "
+        "fromSeconds..toSeconds."
+    )
+    async def annotations(
+        self,
+        info: Info,
+        from_seconds: float | None = None,
+        to_seconds: float | None = None,
+        include_resolved: bool = True,
+    ) -> list[Annotated["Annotation", strawberry.lazy(_REVIEWS)]]:
+        from gql_media.schema.reviews.types import Annotation
+
+        rows = await info.context.loaders.annotations_by_asset_id.load(str(self.id))
+        return [
+            Annotation.from_model(r)
+            for r in rows
+            if (from_seconds is None or r.at_seconds >= from_seconds)
+            and (to_seconds is None or r.at_seconds <= to_seconds)
+            and (include_resolved or r.resolved_at is None)
+        ]
+
+    @strawberry.field(description="This version's submissions and decisions.")
+    async def review_history(
+        self, info: Info
+    ) -> list[Annotated["ReviewEvent", strawberry.lazy(_REVIEWS)]]:
+        from gql_media.schema.reviews.types import ReviewEvent
+
+        rows = await info.context.loaders.review_events_by_asset_id.load(str(self.id))
+        return [ReviewEvent.from_model(r) for r in rows]
 
 
 @strawberry.type(description="A page of assets (Relay-style connection).")

@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 
 from gql_media import models
+from gql_media.schema.assets.cleanup import CleanupReport
 from gql_media.schema.assets.types import Asset
 from gql_media.schema.common.context import Info
 from gql_media.schema.common.links import signed_link
@@ -83,6 +84,19 @@ class Job:
         if self.status is not models.JobStatus.SUCCEEDED:
             return None
         return await signed_link(info, self.result_key)
+
+    @strawberry.field(
+        description="What a CLEANUP_STORAGE job found and removed, once SUCCEEDED."
+    )
+    async def cleanup_report(self, info: Info) -> CleanupReport | None:
+        if (
+            self.kind is not models.JobKind.CLEANUP_STORAGE
+            or self.status is not models.JobStatus.SUCCEEDED
+        ):
+            return None
+        row = await info.context.loaders.jobs_by_id.load(str(self.id))
+        report = row.payload.get("report") if row else None
+        return CleanupReport.from_json(report) if report else None
 
     @strawberry.field(description="True once SUCCEEDED, FAILED or CANCELED.")
     def is_finished(self) -> bool:

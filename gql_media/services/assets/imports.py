@@ -4,6 +4,7 @@ from gql_media import models
 from gql_media.media.urls import ParsedUrl, check_url_syntax, resolve_and_check
 from gql_media.runtime import Runtime
 from gql_media.services.assets import library as assets
+from gql_media.services.assets import quota
 from gql_media.services.assets.validation import AssetDetails
 
 
@@ -19,8 +20,10 @@ async def start_import(
         ForbiddenUrl: a scheme other than http(s), or an address that is not public
             and not in the allowed networks.
         FetchFailed: the host name does not resolve.
+        QuotaExceeded: the owner's storage quota is full.
     """
     await check_url(runtime, url)
+    await quota.check(runtime, owner_id, 0)  # the size is known once downloaded
     return await assets.create_for_import(runtime, owner_id, url, details)
 
 

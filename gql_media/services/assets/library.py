@@ -17,6 +17,7 @@ from gql_media.kit.clock import now
 from gql_media.kit.ids import get_owned
 from gql_media.models import AssetStatus, JobKind, SourceType
 from gql_media.runtime import Runtime
+from gql_media.services.assets import quota
 from gql_media.services.assets.validation import (
     AssetDetails,
     ReceivedFile,
@@ -68,6 +69,7 @@ async def create_from_upload(
     existing = await find_duplicate(owner_id, upload.sha256)
     if existing is not None:
         return existing, None, True
+    await quota.check(runtime, owner_id, upload.size)  # before storing a byte
     key = blob_key(upload.sha256)
     # Storing first is safe: the key is content-addressed, so a concurrent upload
     # of the same bytes writes the same object.

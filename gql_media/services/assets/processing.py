@@ -43,6 +43,7 @@ async def inspect(
         "container": result.format_name,
         "aspect_ratio": result.aspect_ratio,
         "mime_type": result.mime_type,
+        "color_space": result.color_space,
     }
     return result, columns
 

@@ -3,13 +3,23 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Subquery
 from tortoise.functions import Count, Sum
+from tortoise.queryset import QuerySet
 
 from gql_media import models
+from gql_media.errors import InvalidInput
 from gql_media.kit.ids import is_uuid
-from gql_media.kit.pagination import Page, SortKey, check_first, paginate
-from gql_media.models import AssetKind, AssetStatus, SourceType
+from gql_media.kit.pagination import (
+    Page,
+    SortKey,
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    paginate,
+)
+from gql_media.models import AssetKind, AssetStatus, ReviewStatus, SourceType
+from gql_media.services.assets import search as fulltext
 
 ORDERS = {
     key.name: key
@@ -40,6 +50,12 @@ class AssetSearch:
     max_size_bytes: int | None = None
     archived: bool | None = False
     workflow_id: str | None = None
+    # Versions (the reviews domain's columns on the asset).
+    project: str | None = None
+    task: str | None = None
+    version: int | None = None
+    author: str | None = None
+    review_status: ReviewStatus | None = None
 
 
 def _filtered(owner_id: str, search: AssetSearch):  # type: ignore[no-untyped-def]
@@ -52,6 +68,11 @@ def _filtered(owner_id: str, search: AssetSearch):  # type: ignore[no-untyped-de
         "duration_seconds__lte": search.max_duration_seconds,
         "size_bytes__gte": search.min_size_bytes,
         "size_bytes__lte": search.max_size_bytes,
+        "project": search.project,
+        "task": search.task,
+        "version": search.version,
+        "author": search.author,
+        "review_status": search.review_status,
     }
     query = query.filter(**{k: v for k, v in exact.items() if v is not None})
     if search.archived is not None:
@@ -65,27 +86,52 @@ def _filtered(owner_id: str, search: AssetSearch):  # type: ignore[no-untyped-de
             workflow_id=search.workflow_id if is_uuid(search.workflow_id) else None
         ).values("asset_id")
         query = query.filter(id__in=Subquery(linked))
-    if search.text:
-        query = query.filter(
-            Q(name__icontains=search.text) | Q(prompt__icontains=search.text)
-        )
     return query
 
 
 async def search_assets(
     owner_id: str,
     search: AssetSearch,
-    order: str = "created_at_desc",
+    order: str | None = None,
     first: int | None = None,
     after: str | None = None,
 ) -> Page[models.Asset]:
-    return await paginate(
-        _filtered(owner_id, search),
-        ORDERS[order],
-        check_first(first),
-        after,
-        count=False,  # the connection counts if `totalCount` is selected
-    )
+    """A page of the owner's assets. With `text`, the full-text matches, best
+    first unless another order is asked for; else newest first by default."""
+    size = check_first(first)
+    query = _filtered(owner_id, search)
+    if not search.text:
+        if order == RELEVANCE.name:
+            raise InvalidInput("RELEVANCE needs a text filter", field="orderBy")
+        return await paginate(
+            query, ORDERS[order or "created_at_desc"], size, after, count=False
+        )
+    scores = await fulltext.ranked(owner_id, search.text)
+    query = query.filter(id__in=list(scores)) if scores else query.filter(id=None)
+    if order is not None and order != RELEVANCE.name:
+        return await paginate(query, ORDERS[order], size, after)
+    return await _by_relevance(query, scores, size, after)
+
+
+# Best first: the score is lower for a better match (bm25, or -ts_rank).
+RELEVANCE = SortKey("relevance", "score", False, float)
+
+
+async def _by_relevance(
+    query: QuerySet[models.Asset],
+    scores: dict[str, float],
+    first: int,
+    after: str | None,
+) -> Page[models.Asset]:
+    """Keyset pages over at most search.MAX_HITS ranked matches, in memory."""
+    rows = sorted(await query, key=lambda r: (scores[str(r.id)], str(r.id)))
+    total = len(rows)
+    if after:
+        score, row_id = decode_cursor(RELEVANCE, after)
+        rows = [r for r in rows if (scores[str(r.id)], str(r.id)) > (score, row_id)]
+    page = rows[:first]
+    cursors = [encode_cursor(RELEVANCE, scores[str(r.id)], r.id) for r in page]
+    return Page(page, cursors, len(rows) > first, total)
 
 
 @dataclass(frozen=True)

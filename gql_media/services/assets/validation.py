@@ -17,6 +17,7 @@ MAX_TAG = 64
 MAX_METADATA_BYTES = 64 * 1024
 MAX_PROMPT = 20_000
 MAX_JSON_DEPTH = 64
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # Each JSON value takes at least 2 bytes ("0,"), so a document within
 # MAX_METADATA_BYTES never has more values than this.
 MAX_JSON_VALUES = MAX_METADATA_BYTES // 2
@@ -158,6 +159,9 @@ def _check_json_shape(value: dict[str, Any], name: str) -> None:
         if depth > MAX_JSON_DEPTH:
             raise InvalidInput(f"{name} nests deeper than {MAX_JSON_DEPTH}", name)
         if not isinstance(item, dict | list):
+            # Stored JSON (orjson, PostgreSQL jsonb readers) holds 64-bit integers.
+            if isinstance(item, int) and not INT64_MIN <= item <= INT64_MAX:
+                raise InvalidInput(f"{name} holds an integer beyond 64 bits", name)
             continue
         if count + len(stack) + len(item) > MAX_JSON_VALUES:
             raise InvalidInput(f"{name} is over {MAX_METADATA_BYTES} bytes", name)

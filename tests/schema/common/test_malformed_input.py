@@ -264,7 +264,11 @@ async def test_nul_characters_are_refused_everywhere(
     assert await models.Generation.all().count() == 0
 
 
-@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize(
+    "number",
+    # The last two pass the JSON parser but no 64-bit store (found by the fuzzer).
+    ["NaN", "Infinity", "-Infinity", "9223372036854775808", "-9223372036854775809"],
+)
 async def test_json_values_with_nan_are_invalid_input(
     server: Server, caplog: pytest.LogCaptureFixture, number: str
 ) -> None:

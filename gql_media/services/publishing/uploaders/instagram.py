@@ -42,7 +42,8 @@ from gql_media.services.publishing.uploaders.base import (
     UploadError,
     UploadResult,
 )
-from gql_media.settings import InstagramSettings, Settings
+from gql_media.settings import Settings
+from gql_media.settings_platforms import InstagramSettings
 
 logger = logging.getLogger(__name__)
 

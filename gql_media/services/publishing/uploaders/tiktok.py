@@ -38,7 +38,8 @@ from gql_media.services.publishing.uploaders.base import (
     Uploader,
     UploadResult,
 )
-from gql_media.settings import Settings, TikTokSettings
+from gql_media.settings import Settings
+from gql_media.settings_platforms import TikTokSettings
 
 logger = logging.getLogger(__name__)
 

@@ -42,7 +42,8 @@ from gql_media.services.publishing.uploaders.base import (
     Uploader,
     UploadResult,
 )
-from gql_media.settings import Settings, YouTubeSettings
+from gql_media.settings import Settings
+from gql_media.settings_platforms import YouTubeSettings
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The reviews contract: versions, review events, annotations, activity."""

@@ -1,0 +1,1 @@
+"""The reviews domain: task-linked versions, review decisions, annotations."""
