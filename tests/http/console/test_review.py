@@ -198,6 +198,14 @@ async def test_versions_annotations_and_publications_on_the_player(
     assert await page.locator(".annotation-mark").count() == 1  # not the 0.2 s one
     assert await mark.is_visible()
     assert "on-screen" in (await notes.nth(1).get_attribute("class") or "")
+    # Once the seek shows the frame (not the poster, whose size the element had),
+    # the overlay follows the element's new size.
+    await page.wait_for_function(
+        "() => { const v = document.querySelector('.player video');"
+        " const o = document.querySelector('.annotation-overlay');"
+        " return v.clientWidth > 400"
+        " && Math.abs(o.getBoundingClientRect().width - v.clientWidth) < 1; }"
+    )
     video, svg, shape = await boxes(
         page,
         ".player video",
