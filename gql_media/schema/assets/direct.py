@@ -119,6 +119,10 @@ CreateDirectUploadResult = Annotated[
     strawberry.union("CreateDirectUploadResult"),
 ]
 CompleteDirectUploadResult = Annotated[
-    CompleteDirectUploadSuccess | NotFoundError | InvalidInputError | InvalidStateError,
+    CompleteDirectUploadSuccess
+    | NotFoundError
+    | InvalidInputError
+    | InvalidStateError
+    | TooLargeError,
     strawberry.union("CompleteDirectUploadResult"),
 ]
