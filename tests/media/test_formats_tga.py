@@ -12,7 +12,7 @@ from gql_media.errors import MediaError, TooLarge, UnsupportedFormat
 from gql_media.media import targa
 from gql_media.media.probe import probe
 from gql_media.media.thumbnail import make_thumbnail
-from gql_media.models.enums import AssetKind
+from gql_media.models.enums import AssetKind, JobStatus
 from gql_media.settings import MediaSettings
 from tests.conftest import Server, wait_for_job
 from tests.support import media
@@ -22,6 +22,8 @@ from tests.support.http_server import serve_files
 SETTINGS = MediaSettings(probe_timeout_seconds=20)
 ASSET = """query ($id: ID!) { asset(id: $id) { kind status mimeType colorSpace
   container codec width height thumbnailUrl errorCode } }"""
+REGENERATE = """mutation ($id: ID!) { regenerateThumbnail(id: $id, atSeconds: 1) {
+  ... on RegenerateThumbnailSuccess { job { id } } } }"""
 IMPORT = """mutation ($url: String!) { importAsset(input: {url: $url}) {
   __typename ... on ImportAssetSuccess { asset { id } job { id } }
   ... on Error { code message } } }"""
@@ -191,6 +193,11 @@ async def test_tga_uploads(server: Server, folder: Path, no_stray_files: None) -
         assert (asset["mimeType"], asset["colorSpace"]) == ("image/x-tga", "srgb")
         assert (asset["width"], asset["height"]) == (160, 90)
         assert asset["thumbnailUrl"]
+    # Made again from the stored blob (no name, no probe): the codec column says
+    # how to read it.
+    again = await data(server.url, REGENERATE, {"id": made["asset"]["id"]})
+    job = await wait_for_job(again["regenerateThumbnail"]["job"]["id"])
+    assert job.status is JobStatus.SUCCEEDED, job.error_message
 
 
 async def test_a_footerless_tga_without_a_clue_is_refused_and_kept_nowhere(
