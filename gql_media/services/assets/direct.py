@@ -29,7 +29,12 @@ from gql_media.models import DirectUploadStatus
 from gql_media.runtime import Runtime
 from gql_media.services.assets import library, quota
 from gql_media.services.assets.resumable import ResumableUploads
-from gql_media.services.assets.validation import AssetDetails, ReceivedFile, check_name
+from gql_media.services.assets.validation import (
+    AssetDetails,
+    ReceivedFile,
+    check_content_type,
+    check_name,
+)
 from gql_media.storage import s3_presigned
 from gql_media.storage.keys import blob_key
 from gql_media.storage.s3 import S3Storage
@@ -85,7 +90,7 @@ async def create(
 
     Raises:
         InvalidState: the storage is not S3.
-        InvalidInput: an empty file, a malformed hash or name.
+        InvalidInput: an empty file, a malformed hash, name or content type.
         TooLarge: over the upload limit.
         QuotaExceeded: the file and the owner's open uploads would pass the
             owner's storage quota.
@@ -101,6 +106,7 @@ async def create(
         raise InvalidInput("sha256 must be 64 hex digits", field="sha256")
     if request.filename is not None:
         check_name(request.filename)
+    content_type = check_content_type(request.content_type, "contentType")
     # Before any part link exists; content the owner has already costs nothing.
     if quota.enabled(runtime) and not await library.find_duplicate(owner_id, sha256):
         pending = await ResumableUploads(runtime).open_bytes(owner_id)
@@ -115,13 +121,13 @@ async def create(
         part_size_bytes=part_size,
         part_count=count,
         filename=request.filename,
-        content_type=request.content_type,
+        content_type=content_type,
         details=_stored_details(request.details),
         expires_at=now() + timedelta(seconds=ttl),
     )
     row.staging_key = f"uploads/{row.id}"
     row.s3_upload_id = await s3_presigned.start_multipart(
-        storage, row.staging_key, request.content_type
+        storage, row.staging_key, content_type
     )
     try:
         await row.save()

@@ -26,7 +26,11 @@ from gql_media import models
 from gql_media.errors import InvalidInput, InvalidState, NotFound, TooLarge
 from gql_media.runtime import Runtime
 from gql_media.services.assets import library, quota
-from gql_media.services.assets.validation import AssetDetails, ReceivedFile
+from gql_media.services.assets.validation import (
+    AssetDetails,
+    ReceivedFile,
+    check_content_type,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -296,6 +300,8 @@ def _details(metadata: dict[str, str]) -> AssetDetails:
     for key, value in metadata.items():
         if len(value) > MAX_METADATA_VALUE:
             raise InvalidInput(f"metadata {key!r} is over {MAX_METADATA_VALUE} bytes")
+    # It becomes the stored object's Content-Type: refused now if malformed.
+    check_content_type(metadata.get("filetype"), "filetype")
     tags = [tag for tag in metadata.get("tags", "").split(",") if tag.strip()]
     name = metadata.get("name") or _filename(metadata)
     return AssetDetails(name=name, tags=tags).validate()
