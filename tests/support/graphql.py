@@ -72,14 +72,17 @@ async def upload(
     input: dict[str, Any] | None = None,
     headers: dict[str, str] | None = PREFLIGHT,
     query: str = UPLOAD,
+    filename: str | None = None,
+    content_type: str = "application/octet-stream",
 ) -> httpx.Response:
-    """Send `path` as a GraphQL multipart request (streamed from disk)."""
+    """Send `path` as a GraphQL multipart request (streamed from disk), as
+    `filename` (default: its own name) of `content_type`."""
     operations = {"query": query, "variables": {"file": None, "input": input}}
     with path.open("rb") as fh:
         files = {
             "operations": (None, json.dumps(operations), "application/json"),
             "map": (None, json.dumps({"0": ["variables.file"]}), "application/json"),
-            "0": (path.name, fh, "application/octet-stream"),
+            "0": (filename or path.name, fh, content_type),
         }
         async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
             return await client.post("/graphql", files=files, headers=headers or {})

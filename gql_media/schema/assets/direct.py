@@ -128,6 +128,7 @@ CompleteDirectUploadResult = Annotated[
     | NotFoundError
     | InvalidInputError
     | InvalidStateError
+    | TooLargeError
     | ForbiddenError,
     strawberry.union("CompleteDirectUploadResult"),
 ]
