@@ -43,6 +43,7 @@ from gql_media.schema.common.context import LOCAL_OWNER
 from gql_media.services.jobs import lifecycle as jobs
 from gql_media.services.jobs.state import JobState
 from gql_media.settings import Settings
+from gql_media.settings_auth import AuthSettings
 
 Publish = Callable[[str, dict[str, Any]], Awaitable[None]]
 Count = Callable[[str], int]
@@ -99,6 +100,8 @@ async def app_server(mode: str, data_dir: Path, port: int, redis_url: str) -> No
         data_dir=data_dir,
         secret_key="bench-secret",
         redis_url=redis_url if mode == "redis" else None,
+        # The clients send no API token (the distributed mode needs this said).
+        auth=AuthSettings(allow_anonymous=True),
     )
     settings.ensure_dirs()
     await db.migrate(settings.db_url)

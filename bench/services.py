@@ -41,6 +41,9 @@ def clean_env(data_dir: Path) -> dict[str, str]:
         GQL_MEDIA_SECRET_KEY="bench-secret",
         # The benchmark's file server is on loopback, which imports refuse by default.
         GQL_MEDIA_IMPORT__ALLOW_NETWORKS="127.0.0.1/32",
+        # The benchmarks' clients send no API token; the distributed mode needs
+        # anonymous access allowed explicitly (issue 10).
+        GQL_MEDIA_AUTH__ALLOW_ANONYMOUS="true",
     )
     return env
 

@@ -1,7 +1,8 @@
-"""Load the keys asked for at about the same time with one call."""
+"""Load the keys asked for while a load is running with one call, next."""
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Mapping
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -9,17 +10,28 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-class Batched(Generic[K, V]):
-    """`get(key)` for many callers at once, answered by one `load(keys)` per
-    `window` seconds (per turn of the loop if 0) and per `max_size` keys.
+@dataclass
+class _Queue(Generic[K, V]):
+    """The keys waiting for a load on one event loop, and whether one runs."""
 
-    For reads that arrive in storms: a thousand subscriptions starting together
-    each re-read their row; a few queries for them all instead of a thousand. No
-    cache: every batch reads afresh, so a value is never older than the call.
+    waiting: dict[K, "asyncio.Future[V | None]"] = field(default_factory=dict)
+    busy: bool = False
+
+
+class Batched(Generic[K, V]):
+    """`get(key)` for many callers, answered by as few `load(keys)` as possible
+    without making anyone wait for a timer.
+
+    One load runs at a time (per event loop). A key asked for while none runs is
+    loaded at the end of the current turn of the loop, with whatever else was
+    asked for in that turn; keys asked for while one runs are loaded together
+    as soon as it ends. When reads arrive in storms (a thousand subscriptions
+    starting together, each re-reading its row) they cost a few queries, not a
+    thousand; a lone read costs one turn of the loop. No cache: each load reads
+    afresh, so a value is never older than the call that asked for it.
 
     Args:
         load: the values of the keys it is given; a key it leaves out is None.
-        window: how long the first key of a batch waits for others.
         max_size: the most keys one call loads.
     """
 
@@ -27,16 +39,14 @@ class Batched(Generic[K, V]):
         self,
         load: Callable[[list[K]], Awaitable[Mapping[K, V]]],
         *,
-        window: float = 0.0,
         max_size: int = 500,
     ) -> None:
         self._load = load
-        self._window = window
         self._max_size = max_size
-        # Keys waiting for the end of the turn, per event loop (tests run several).
-        self._pending: WeakKeyDictionary[
-            asyncio.AbstractEventLoop, dict[K, asyncio.Future[V | None]]
-        ] = WeakKeyDictionary()
+        # Per event loop: a process has one, a test run may have several.
+        self._queues: WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue[K, V]] = (
+            WeakKeyDictionary()
+        )
         self._running: set[asyncio.Task[None]] = set()
 
     async def get(self, key: K) -> V | None:
@@ -46,42 +56,49 @@ class Batched(Generic[K, V]):
             Whatever `load` raised for the batch holding `key`.
         """
         loop = asyncio.get_running_loop()
-        pending = self._pending.get(loop)
-        if pending is None:
-            pending = self._pending[loop] = {}
-            if self._window > 0:
-                loop.call_later(self._window, self._dispatch, loop)
-            else:
-                loop.call_soon(self._dispatch, loop)
-        future = pending.get(key)
+        queue = self._queues.get(loop)
+        if queue is None:
+            queue = self._queues[loop] = _Queue()
+        if not queue.waiting and not queue.busy:
+            loop.call_soon(self._start, loop, queue)
+        future = queue.waiting.get(key)
         if future is None:
-            future = pending[key] = loop.create_future()
+            future = queue.waiting[key] = loop.create_future()
         # Shielded: callers waiting on the same key share one future, and one of
         # them giving up must not cancel it for the others.
         return await asyncio.shield(future)
 
-    def _dispatch(self, loop: asyncio.AbstractEventLoop) -> None:
-        pending = self._pending.pop(loop, {})
-        keys = list(pending)
-        for start in range(0, len(keys), self._max_size):
-            chunk = {key: pending[key] for key in keys[start : start + self._max_size]}
-            task = loop.create_task(self._run(chunk))
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
+    def _start(self, loop: asyncio.AbstractEventLoop, queue: _Queue[K, V]) -> None:
+        if queue.busy or not queue.waiting:
+            return
+        keys = list(queue.waiting)[: self._max_size]
+        batch = {key: queue.waiting.pop(key) for key in keys}
+        queue.busy = True
+        task = loop.create_task(self._run(loop, queue, batch))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
 
-    async def _run(self, chunk: dict[K, asyncio.Future[V | None]]) -> None:
+    async def _run(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        queue: _Queue[K, V],
+        batch: dict[K, "asyncio.Future[V | None]"],
+    ) -> None:
         try:
-            found = await self._load(list(chunk))
+            found = await self._load(list(batch))
         except asyncio.CancelledError:
-            for future in chunk.values():
+            queue.busy = False
+            for future in batch.values():
                 future.cancel()
             raise
         except Exception as exc:
-            for future in chunk.values():
+            for future in batch.values():
                 if not future.done():
                     future.set_exception(exc)
                     future.exception()  # retrieved: the callers report it
-            return
-        for key, future in chunk.items():
-            if not future.done():
-                future.set_result(found.get(key))
+        else:
+            for key, future in batch.items():
+                if not future.done():
+                    future.set_result(found.get(key))
+        queue.busy = False
+        self._start(loop, queue)  # what arrived meanwhile goes next

@@ -22,6 +22,11 @@ class Loads:
         return {k: f"row {k}" for k in keys if k % 10 != 0}  # multiples of 10: gone
 
 
+async def turns(n: int) -> None:
+    for _ in range(n):
+        await asyncio.sleep(0)
+
+
 async def test_one_load_for_the_keys_of_one_turn() -> None:
     load = Loads()
     batched = Batched(load)
@@ -63,15 +68,17 @@ async def test_one_caller_giving_up_does_not_cancel_the_others() -> None:
     assert await patient == "row 5"
 
 
-async def test_a_window_gathers_keys_asked_for_in_later_turns() -> None:
+async def test_keys_asked_for_during_a_load_go_together_next() -> None:
     load = Loads()
-    batched = Batched(load, window=0.05)
-
-    async def later(key: int, turns: int) -> str | None:
-        for _ in range(turns):
-            await asyncio.sleep(0)
-        return await batched.get(key)
-
-    values = await asyncio.gather(later(1, 0), later(2, 3), later(3, 10))
-    assert values == ["row 1", "row 2", "row 3"]
-    assert load.calls == [[1, 2, 3]]
+    load.gate.clear()
+    batched = Batched(load)
+    first = asyncio.ensure_future(batched.get(1))
+    await turns(5)
+    assert load.calls == [[1]]  # a lone key is not held back
+    later = [asyncio.ensure_future(batched.get(k)) for k in (2, 3)]
+    await turns(5)
+    assert load.calls == [[1]]  # one load at a time
+    load.gate.set()
+    assert await first == "row 1"
+    assert await asyncio.gather(*later) == ["row 2", "row 3"]
+    assert load.calls == [[1], [2, 3]]

@@ -19,10 +19,9 @@ async def _rows_by_id(ids: list[str]) -> dict[str, models.Job]:
     return {str(row.id): row for row in await models.Job.filter(id__in=wanted)}
 
 
-# Every follower re-reads its row once subscribed; followers that start within a
-# few milliseconds (a thousand watchers connecting, clients back after a restart)
-# share a query. The wait is after the first answer, which went out already.
-_rows = Batched(_rows_by_id, window=0.005)
+# Every follower re-reads its row once subscribed; followers that start together
+# (a thousand watchers connecting, clients back after a restart) share queries.
+_rows = Batched(_rows_by_id)
 
 
 def job(job_id: Any) -> Followed[JobState]:
