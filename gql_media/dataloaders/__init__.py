@@ -31,7 +31,13 @@ async def _tags_by_asset_id(ids: list[str]) -> list[list[str]]:
 
 @dataclass
 class Loaders:
-    """The loaders of one request."""
+    """The loaders of one request, and its other per-request memos."""
+
+    # Links signed in this request by (key, file name): a key is signed once per
+    # request, and a long subscription gets fresh links with each event's Loaders.
+    links: dict[tuple[str, str | None], str] = field(default_factory=dict)
+    # Selection analyses of this request, by the field's place in the query.
+    shapes: dict[object, object] = field(default_factory=dict)
 
     assets_by_id: DataLoader[str, models.Asset | None] = field(
         default_factory=lambda: DataLoader(load_fn=_assets_by_id)
@@ -63,6 +69,14 @@ class Loaders:
     )
     cover_asset_id_by_generation_id: DataLoader[str, str | None] = field(
         default_factory=lambda: DataLoader(load_fn=gen.cover_asset_id_by_generation_id)
+    )
+    # Variants with their scenes and videos, only the columns the query selects.
+    variant_trees_by_generation_id: DataLoader[gen.TreeKey, list[gen.VariantTree]] = (
+        field(
+            default_factory=lambda: DataLoader(
+                load_fn=gen.variant_trees_by_generation_id
+            )
+        )
     )
     # The workflow tree (dataloaders/workflows.py).
     workflows_by_id: DataLoader[str, models.Workflow | None] = field(
