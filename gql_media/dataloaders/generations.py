@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
+from tortoise.expressions import Subquery
 from tortoise.models import Model
 
 from gql_media import models
@@ -131,42 +132,45 @@ async def variant_trees_by_generation_id(
         tree = variants[row["id"]] = VariantTree(row)
         trees[str(row["generation_id"])].append(tree)
     if columns.scene is not None and variants:
-        await _fill_scenes(variants, columns)
+        await _fill_scenes(ids, variants, columns)
     return [trees[generation_id] for generation_id, _ in keys]
 
 
-async def _fill_scenes(variants: dict[Any, VariantTree], columns: TreeColumns) -> None:
+async def _fill_scenes(
+    generation_ids: list[str], variants: dict[Any, VariantTree], columns: TreeColumns
+) -> None:
     # Errors past the first level stay with the fields that read them: the scenes
     # (or videos) of this batch answer with the error, as their own loaders did.
     assert columns.scene is not None
+    # By generation (a join), not by a list of hundreds of variant and asset ids:
+    # building those lists cost more than the statements.
+    below = models.Scene.filter(variant__generation_id__in=generation_ids)
     try:
-        rows = (
-            await models.Scene.filter(variant_id__in=list(variants))
-            .order_by("number")
-            .values(*_merged(columns.scene, ("variant_id", "asset_id")))
+        rows = await below.order_by("number").values(
+            *_merged(columns.scene, ("variant_id", "asset_id"))
         )
     except Exception as exc:
         for variant in variants.values():
             variant.scenes = exc
         return
     scenes = []
-    for tree in variants.values():
-        tree.scenes = []
+    by_variant: dict[Any, list[SceneTree]] = {}
+    for variant_id, tree in variants.items():
+        tree.scenes = by_variant[variant_id] = []
     for row in rows:
+        listed = by_variant.get(row["variant_id"])
+        if listed is None:  # a variant added since the variants were read
+            continue
         scene = SceneTree(row)
-        variants[row["variant_id"]].scenes.append(scene)  # type: ignore[union-attr]
+        listed.append(scene)
         scenes.append(scene)
-    if columns.asset is None:
+    if columns.asset is None or all(s.values["asset_id"] is None for s in scenes):
         return
-    asset_ids = list({s.values["asset_id"] for s in scenes} - {None})
     try:
-        found = (
-            await models.Asset.filter(id__in=asset_ids, deleted_at=None).values(
-                *_merged(columns.asset, ("id",))
-            )
-            if asset_ids
-            else []
-        )
+        found = await models.Asset.filter(
+            id__in=Subquery(below.filter(asset_id__isnull=False).values("asset_id")),
+            deleted_at=None,
+        ).values(*_merged(columns.asset, ("id",)))
     except Exception as exc:
         for scene in scenes:
             scene.video = exc

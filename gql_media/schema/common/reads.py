@@ -47,10 +47,13 @@ def deferred(value: Awaitable[T]) -> T:
 
 @dataclass(frozen=True)
 class Plan:
-    """What one selection of a type reads: the columns, and the attributes to fill."""
+    """What one selection of a type reads: the columns, and the attributes to fill
+    (`copies` straight from a column, `converts` through a function)."""
 
     columns: tuple[str, ...]
     attributes: tuple[str, ...]
+    copies: tuple[tuple[str, str], ...]
+    converts: tuple[tuple[str, FromValues], ...]
 
 
 class Reads(Generic[T]):
@@ -68,6 +71,9 @@ class Reads(Generic[T]):
         self.cls = cls
         self.fills: dict[str, Fill] = {
             name: _fill_of(source) for name, source in attributes.items()
+        }
+        self._copied = {
+            name: source for name, source in attributes.items() if type(source) is str
         }
         self._uses: dict[str, tuple[str, ...]] = {}
         for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
@@ -99,17 +105,24 @@ class Reads(Generic[T]):
 
     def _plan(self, attributes: tuple[str, ...]) -> Plan:
         columns = dict.fromkeys(c for a in attributes for c in self.fills[a][0])
-        return Plan(columns=tuple(columns), attributes=attributes)
+        return Plan(
+            columns=tuple(columns),
+            attributes=attributes,
+            copies=tuple((a, self._copied[a]) for a in attributes if a in self._copied),
+            converts=tuple(
+                (a, self.fills[a][1]) for a in attributes if a not in self._copied
+            ),
+        )
 
     def build(self, values: Mapping[str, Any], plan: Plan) -> T:
         """An instance holding the plan's attributes only: graphql-core reads no
         others (the fields not selected), and a resolver field uses only the
         attributes the table says. `values` holds at least the plan's columns."""
         obj = self.cls.__new__(self.cls)
-        state = obj.__dict__
-        fills = self.fills
-        for name in plan.attributes:
-            state[name] = fills[name][1](values)
+        state = {name: values[column] for name, column in plan.copies}
+        for name, fill in plan.converts:
+            state[name] = fill(values)
+        obj.__dict__.update(state)
         return obj
 
 
