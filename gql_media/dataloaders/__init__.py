@@ -58,9 +58,6 @@ class Loaders:
     scenes_by_id: DataLoader[str, models.Scene | None] = field(
         default_factory=lambda: DataLoader(load_fn=gen.rows_by_id(models.Scene))
     )
-    variants_by_generation_id: DataLoader[str, list[models.Variant]] = field(
-        default_factory=lambda: DataLoader(load_fn=gen.variants_by_generation_id)
-    )
     scenes_by_variant_id: DataLoader[str, list[models.Scene]] = field(
         default_factory=lambda: DataLoader(load_fn=gen.scenes_by_variant_id)
     )

@@ -33,13 +33,6 @@ def _grouped(rows: list[Any], key: str, ids: list[str]) -> list[list[Any]]:
     return [groups.get(i, []) for i in ids]
 
 
-async def variants_by_generation_id(ids: list[str]) -> list[list[models.Variant]]:
-    rows = await models.Variant.filter(
-        generation_id__in=[UUID(i) for i in ids]
-    ).order_by("position")
-    return _grouped(rows, "generation_id", ids)
-
-
 async def scenes_by_variant_id(ids: list[str]) -> list[list[models.Scene]]:
     rows = await models.Scene.filter(variant_id__in=[UUID(i) for i in ids]).order_by(
         "number"

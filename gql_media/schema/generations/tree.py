@@ -30,15 +30,8 @@ class TreeShape:
     variant: Plan
     scene: Plan | None
     asset: Plan | None
-    thumbnails: bool
-
-    @property
-    def columns(self) -> TreeColumns:
-        return TreeColumns(
-            self.variant.columns,
-            self.scene.columns if self.scene else None,
-            self.asset.columns if self.asset else None,
-        )
+    thumbnails: bool  # sign the videos' thumbnails ahead
+    columns: TreeColumns  # the loader's part of the key
 
 
 async def read_variants(info: Info, generation_id: str) -> list[Variant]:
@@ -64,15 +57,15 @@ def shape_of(info: Info) -> TreeShape:
 
 
 def _place(info: Info) -> tuple[Any, ...]:
-    """The field's response path without list indices, e.g.
-    ("generations", "edges", "node", "variants")."""
-    keys = []
+    """The field's response path without list indices, each key with the type it
+    is selected on (the members of a union can select one key differently)."""
+    keys: list[Any] = ["tree"]
     path: Path | None = info.path
     while path is not None:
         if isinstance(path.key, str):
-            keys.append(path.key)
+            keys += (path.key, path.typename)
         path = path.prev
-    return ("tree", *keys)
+    return tuple(keys)
 
 
 def _shape(info: Info) -> TreeShape:
@@ -82,11 +75,19 @@ def _shape(info: Info) -> TreeShape:
         scene_fields = fields_by_name(sub_selections(variant_fields["scenes"]))
         if "video" in scene_fields:
             asset_fields = fields_by_name(sub_selections(scene_fields["video"]))
+    variant = VARIANT_READS.plan(variant_fields)
+    scene = SCENE_READS.plan(scene_fields) if scene_fields is not None else None
+    asset = ASSET_READS.plan(asset_fields) if asset_fields is not None else None
     return TreeShape(
-        variant=VARIANT_READS.plan(variant_fields),
-        scene=SCENE_READS.plan(scene_fields) if scene_fields is not None else None,
-        asset=ASSET_READS.plan(asset_fields) if asset_fields is not None else None,
+        variant=variant,
+        scene=scene,
+        asset=asset,
         thumbnails=asset_fields is not None and "thumbnailUrl" in asset_fields,
+        columns=TreeColumns(
+            variant.columns,
+            scene.columns if scene else None,
+            asset.columns if asset else None,
+        ),
     )
 
 

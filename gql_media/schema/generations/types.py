@@ -1,7 +1,9 @@
 """The generation tree: Generation -> Variant -> Scene -> video (an Asset).
 
 Every nested field goes through the request's DataLoaders, so reading the whole
-tree of a page of generations costs a fixed number of SQL statements.
+tree of a page of generations costs a fixed number of SQL statements. Below
+`Generation.variants` the tree is read in one piece shaped by the selection
+(tree.py); the `*_READS` tables say which columns each field uses.
 """
 
 from datetime import datetime
