@@ -1,4 +1,5 @@
-"""The `gql-media` command: serve, migrate, export-schema, import, worker, cleanup."""
+"""The `gql-media` command: serve, migrate, export-schema, import, worker, cleanup,
+owner, token."""
 
 import argparse
 import asyncio
@@ -8,7 +9,7 @@ import os
 import sys
 from typing import Any
 
-from gql_media import datadir_lock, db, startup
+from gql_media import cli_accounts, datadir_lock, db, startup
 from gql_media.datadir_lock import DataDirInUse
 from gql_media.errors import GqlMediaError
 from gql_media.kit import logs
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     export = pub_commands.add_parser("export", help="print every publication")
     export.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
     export.add_argument("--owner", help="only this owner's publications")
+    cli_accounts.add_commands(commands)
     clean = commands.add_parser(
         "cleanup", help="remove stray stored files, mark rows whose file is missing"
     )
@@ -96,6 +98,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             report = asyncio.run(run_cleanup(settings, args.dry_run))
             print(json.dumps(report, indent=2))
             return 0 if report["status"] == "SUCCEEDED" else 1
+        case "owner" | "token":
+            startup.check_data_dir(settings)
+            asyncio.run(startup.check_database(settings.db_url))
+            return asyncio.run(cli_accounts.run(args, settings))
         case "worker":
             if not settings.redis_url:
                 print(
@@ -128,7 +134,14 @@ def _prepare(settings: Settings, command: str) -> None:
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:
+    anonymous = startup.check_access(settings, host)
     _prepare(settings, "serve")
+    if anonymous:
+        log = logging.getLogger("gql_media.auth")
+        if settings.auth.allow_anonymous:
+            log.warning(anonymous)
+        else:
+            log.info(anonymous)
     if settings.public_base_url is None:
         # Absolute links to /files/ work from a frontend on another origin.
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host

@@ -16,7 +16,9 @@ async def run_cleanup(settings: Settings, dry_run: bool) -> dict[str, Any]:
     await db.connect(settings.db_url)
     runtime = wire(settings)
     try:
-        job = await cleanup.create_cleanup_job(runtime, LOCAL_OWNER, dry_run)
+        job = await cleanup.create_cleanup_job(
+            runtime, LOCAL_OWNER, dry_run, all_owners=True
+        )
         await run_job(runtime, str(job.id))
         job = await models.Job.get(id=job.id)
         if job.status is not models.JobStatus.SUCCEEDED:

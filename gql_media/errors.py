@@ -14,6 +14,7 @@
     │   └── MediaTimeout          MEDIA_TIMEOUT: ffmpeg/ffprobe ran past its timeout
     ├── Cancelled                 CANCELED: a user cancelled the job
     ├── JobTimeout                JOB_TIMEOUT: an attempt ran past its time limit
+    ├── Forbidden                 FORBIDDEN: the token lacks the scope this needs
     ├── Internal                  INTERNAL: a bug (details only in the log)
     ├── Unavailable               UNAVAILABLE: a backend (the progress bus) stayed down
     ├── WorkerLost                WORKER_LOST (services/jobs/sweeper.py): past attempts
@@ -127,6 +128,16 @@ class Unavailable(GqlMediaError):
     the rows it would have carried news of stay readable."""
 
     code = "UNAVAILABLE"
+
+
+class Forbidden(GqlMediaError):
+    """The request's token does not carry the scope the operation needs."""
+
+    code = "FORBIDDEN"
+
+    def __init__(self, message: str, scope: str | None = None) -> None:
+        super().__init__(message)
+        self.scope = scope
 
 
 class Internal(GqlMediaError):

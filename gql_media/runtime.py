@@ -10,6 +10,7 @@ from gql_media import models
 from gql_media.bus import MemoryBus, ProgressBus, RedisBus
 from gql_media.queue import JobHandler, JobQueue, LocalQueue
 from gql_media.queue.arq import ArqQueue
+from gql_media.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from gql_media.settings import Settings
 from gql_media.storage import Storage, build_storage
 
@@ -49,6 +50,8 @@ class Runtime:
     storage: Storage
     bus: ProgressBus
     queue: JobQueue = field(init=False)
+    # Failed authentications and per-token request counts.
+    limiter: RateLimiter = field(default_factory=MemoryRateLimiter)
     job_followers: list[JobFollower] = field(default_factory=list)
     # Per-process helpers a domain keeps beside the backends (the publishing
     # limiter's Redis client, say); each one's `close()` runs with the runtime's.
@@ -67,6 +70,7 @@ class Runtime:
         await self.queue.close()
         await self.bus.close()
         await self.storage.close()
+        await self.limiter.close()
 
 
 def build_runtime(
@@ -91,6 +95,7 @@ def build_runtime(
         )
         runtime = Runtime(settings, storage, bus)
         runtime.queue = ArqQueue(settings.redis_url)
+        runtime.limiter = RedisRateLimiter(settings.redis_url)
     else:
         runtime = Runtime(settings, storage, MemoryBus())
         runtime.queue = LocalQueue(make_handler(runtime), settings.job_concurrency)

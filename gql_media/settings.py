@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from gql_media.settings_auth import AuthSettings
 from gql_media.settings_platforms import PlatformSettings
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -153,6 +154,8 @@ class WebhookSettings(BaseModel):
 
     # Replicate's signing secret ("whsec_..."); the endpoint answers 503 when unset.
     replicate_secret: str | None = None
+    # The owner (its id) whose assets deliveries signed with that secret create.
+    replicate_owner: str = Field(default="local", min_length=1, max_length=64)
     # Deliveries whose timestamp is further than this from now are refused.
     tolerance_seconds: int = Field(default=300, ge=1, le=3600)
 
@@ -297,6 +300,7 @@ class Settings(BaseSettings):
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     platforms: PlatformSettings = Field(default_factory=PlatformSettings)
 
     @property

@@ -8,6 +8,7 @@ they need, and print `StartupError.lines`.
 
 import asyncio
 import difflib
+import ipaddress
 import logging
 import os
 import sys
@@ -165,6 +166,48 @@ async def check_database(url: str, seconds: float = 5.0) -> None:
         ) from exc
     finally:
         tortoise_log.setLevel(level)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a bind address) is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve to anything
+
+
+def check_access(settings: Settings, host: str) -> str:
+    """Refuse to serve without tokens where others can reach the port.
+
+    Returns:
+        the line to log about anonymous access ("" when tokens are required).
+
+    Raises:
+        StartupError: a non-loopback bind or the distributed mode with anonymous
+            access neither allowed nor refused explicitly.
+    """
+    allowed = settings.auth.allow_anonymous
+    if allowed is False:
+        return ""
+    exposed = not is_loopback(host)
+    if allowed is None and (exposed or settings.redis_url):
+        where = f"on {host}" if exposed else "in the distributed mode"
+        raise StartupError(
+            f"GQL_MEDIA_AUTH__ALLOW_ANONYMOUS: serving {where} needs API tokens; "
+            "create one with `gql-media token create --owner NAME --name WHO` and "
+            "set GQL_MEDIA_AUTH__ALLOW_ANONYMOUS=false (or true to allow anyone)"
+        )
+    if allowed:
+        return (
+            f"anonymous access is allowed on {host}: requests without a token act "
+            "for the 'local' owner with every scope (GQL_MEDIA_AUTH__ALLOW_ANONYMOUS)"
+        )
+    return (
+        f"requests without a token act for the 'local' owner (loopback {host}, "
+        "embedded mode); tokens are still checked when sent"
+    )
 
 
 def exit_with(error: StartupError, code: int = 2) -> NoReturn:

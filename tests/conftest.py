@@ -59,6 +59,8 @@ async def clean_db(database: str) -> str:
         "generation",
         "webhook_delivery",
         "direct_upload",
+        "api_token",
+        "owner",
         "job",
         "review_annotation",
         "review_event",
@@ -164,3 +166,21 @@ async def wait_for_job(job_id: str, timeout: float = 30.0) -> models.Job:
             if job.status.is_terminal:
                 return job
             await asyncio.sleep(0.05)
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """`@pytest.mark.only("postgres")`: a test that applies to some of the
+    database and mode parametrizations is not collected for the others (rather
+    than collected and skipped)."""
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("only")
+        if marker is None or all(part in item.name for part in marker.args):
+            kept.append(item)
+        else:
+            dropped.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -19,6 +19,7 @@ import yaml
 from prometheus_client.metrics import MetricWrapperBase
 from pydantic import BaseModel
 
+from gql_media import startup
 from gql_media.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -376,7 +377,13 @@ def test_settings_accept_the_api_environment(
             value = getattr(value, attribute)
         if isinstance(value, list):
             value = ",".join(str(item) for item in value)
+        if isinstance(value, bool):
+            value = str(value).lower()
         assert str(value) == raw, name
+    # The API binds 0.0.0.0 in the distributed mode: it requires tokens, so
+    # `gql-media serve` starts instead of refusing.
+    assert settings.auth.allow_anonymous is False
+    assert startup.check_access(settings, "0.0.0.0") == ""
 
 
 # --- Optional observability services (Prometheus, Grafana) -------------------

@@ -67,6 +67,8 @@ class Cluster:
     db_url: str
     storage: StorageSettings
     workers: list[Proc] = field(default_factory=list)
+    # The API requires tokens (the distributed mode): every call sends this one.
+    token: str = ""
 
     def start_worker(self, *command: str, **extra: str) -> Proc:
         """A worker process; `arq worker.WorkerSettings` (compose's command)
@@ -90,7 +92,9 @@ class Cluster:
         return worker
 
     async def job(self, job_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = (await data(self.api_url, JOB, {"id": job_id}))["job"]
+        result: dict[str, Any] = (
+            await data(self.api_url, JOB, {"id": job_id}, token=self.token)
+        )["job"]
         return result
 
     async def wait_for(self, job_id: str, *statuses: str, timeout: float = 60) -> dict:
@@ -153,11 +157,24 @@ async def cluster(
             GQL_MEDIA_JOB_HEARTBEAT_SECONDS="0.5",
             GQL_MEDIA_JOB_SWEEP_SECONDS="0.5",
             GQL_MEDIA_JOB_RETRY_BASE_SECONDS="0.1",
+            GQL_MEDIA_AUTH__ALLOW_ANONYMOUS="false",
             # Every process keeps its metrics there; /metrics adds them up.
             PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
         )
         migrate = Proc("migrate", [str(BIN / "gql-media"), "migrate"], env, log_dir)
         assert migrate.wait(60) == 0, migrate.output()
+        made = Proc(
+            "token",
+            [
+                str(BIN / "gql-media"),
+                *("token", "create", "--owner", "local"),
+                *("--name", "tests"),
+            ],
+            env,
+            log_dir,
+        )
+        assert made.wait(60) == 0, made.output()
+        token = _last_token(made.output())
         with redis_server(redis_port, log_dir):
             await wait_for_redis(redis_port)
             api = Proc(
@@ -174,6 +191,7 @@ async def cluster(
                 data_dir,
                 db_url,
                 s3_settings,
+                token=token,
             )
             try:
                 await wait_for_http(cluster.api_url + "/healthz", api)
@@ -182,6 +200,13 @@ async def cluster(
                 for worker in cluster.workers:
                     worker.kill()
                 api.stop()
+
+
+def _last_token(output: str) -> str:
+    """The secret `gql-media token create` prints, alone on its line."""
+    lines = [line for line in output.splitlines() if line.startswith("gqlm_")]
+    assert len(lines) == 1, output
+    return lines[0]
 
 
 @pytest.fixture(scope="module")
@@ -193,9 +218,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 async def _import(cluster: Cluster, url: str) -> dict[str, Any]:
-    result: dict[str, Any] = (await data(cluster.api_url, IMPORT, {"u": url}))[
-        "importAsset"
-    ]
+    result: dict[str, Any] = (
+        await data(cluster.api_url, IMPORT, {"u": url}, token=cluster.token)
+    )["importAsset"]
     assert result["__typename"] == "ImportAssetSuccess", result
     return result
 
@@ -209,7 +234,9 @@ async def test_import_runs_on_a_worker_and_progress_reaches_the_api(
         job_id = result["job"]["id"]
         events = [
             e["data"]["jobProgress"]
-            async for e in subscribe(cluster.api_url, PROGRESS, {"id": job_id})
+            async for e in subscribe(
+                cluster.api_url, PROGRESS, {"id": job_id}, token=cluster.token
+            )
         ]
     assert events[-1]["status"] == "SUCCEEDED", events
     progress = [e["progress"] for e in events]
@@ -266,7 +293,9 @@ async def test_a_killed_worker_s_job_completes_on_another(
 async def _collect(cluster: Cluster, job_id: str) -> list[dict[str, Any]]:
     return [
         e["data"]["jobProgress"]
-        async for e in subscribe(cluster.api_url, PROGRESS, {"id": job_id})
+        async for e in subscribe(
+            cluster.api_url, PROGRESS, {"id": job_id}, token=cluster.token
+        )
     ]
 
 
@@ -295,12 +324,15 @@ async def test_queries_answer_while_redis_is_down_and_work_resumes(
         await cluster.wait_for(done["job"]["id"], "SUCCEEDED")
         cluster.workers[0].stop()
         await _stop_redis(cluster)
-        listed = await data(cluster.api_url, "{ assets { totalCount } }")
+        listed = await data(
+            cluster.api_url, "{ assets { totalCount } }", token=cluster.token
+        )
         assert listed["assets"]["totalCount"] == 1
         one = await data(
             cluster.api_url,
             "query ($id: ID!) { asset(id: $id) { status } }",
             {"id": done["asset"]["id"]},
+            token=cluster.token,
         )
         assert one["asset"]["status"] == "READY"
         pending = await _import(cluster, source.url("/b.mp4"))

@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.file_uploads.utils import replace_placeholders_with_files
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.exceptions import (
@@ -23,8 +24,10 @@ from strawberry.http.exceptions import (
 )
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from gql_media.errors import InvalidInput
+from gql_media.http.auth import AuthFailed, authenticate
 from gql_media.http.graphiql import graphiql_html
 from gql_media.http.limits import (
     RequestRejected,
@@ -40,11 +43,12 @@ from gql_media.http.responses import (
 )
 from gql_media.http.shared_subscriptions import (
     SharedSubscriptions,
-    SharedTransportWSHandler,
 )
 from gql_media.http.uploads import MultipartUpload
+from gql_media.http.ws_auth import TokenWatchingHandler
 from gql_media.runtime import Runtime
-from gql_media.schema.common.context import Context, get_owner
+from gql_media.schema.common.context import Context
+from gql_media.services.accounts.tokens import LOCAL, Principal
 
 # Any of these makes a request "non-simple", so a browser must preflight it; a
 # cross-site form post cannot carry them (CSRF protection for uploads).
@@ -100,7 +104,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
     request_adapter_class = _Adapter
     websocket_adapter_class = _WebSocketAdapter  # type: ignore[assignment]
-    graphql_transport_ws_handler_class = SharedTransportWSHandler
+    graphql_transport_ws_handler_class = TokenWatchingHandler
 
     def __init__(self, schema: Any, runtime: Runtime, **kwargs: Any) -> None:
         limits = runtime.settings.limits
@@ -131,7 +135,17 @@ class GraphQLApp(GraphQL[Context, None]):
         try:
             if len(scope.get("query_string", b"")) > max_bytes:
                 raise too_large("the query string", max_bytes)
+            if not _is_ide_page(request):
+                # Before the body is read: an upload waits for a valid token.
+                request.state.principal = await authenticate(
+                    self.runtime,
+                    request.headers.get("authorization"),
+                    _client(request),
+                )
             response = await self.run(request)
+        except AuthFailed as exc:
+            response = _error_response(exc.message, exc.code, exc.status, media_type)
+            response.headers.update(exc.headers())
         except HTTPException as exc:
             response = _error_response(
                 exc.reason, "BAD_REQUEST", exc.status_code, media_type
@@ -163,8 +177,16 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        # HTTP: authenticated in __call__. WebSocket: in on_ws_connect, from the
+        # connection_init payload or the upgrade request; nothing runs before it.
+        who: Principal = getattr(request.state, "principal", LOCAL)
         return Context(
-            request=request, runtime=self.runtime, owner_id=get_owner(request)
+            request=request,
+            runtime=self.runtime,
+            owner_id=who.owner_id,
+            principal=who.principal,
+            scopes=who.scopes,
+            token_id=who.token_id,
         )
 
     def encode_json(self, data: object) -> str:
@@ -175,6 +197,26 @@ class GraphQLApp(GraphQL[Context, None]):
             return orjson.dumps(data).decode()
         except TypeError:
             return json.dumps(data, separators=(",", ":"))
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object]:
+        """Authenticates a graphql-transport-ws connection: the token in the
+        connection_init payload's `authorization`, else the upgrade request's
+        header. A bad one closes the socket with 4403 before any subscription."""
+        params = context.connection_params or {}
+        header = params.get("authorization") or params.get("Authorization")
+        if header is None:
+            header = context.request.headers.get("authorization")
+        if header is not None and not isinstance(header, str):
+            raise ConnectionRejectionError()
+        try:
+            who = await authenticate(self.runtime, header, _client(context.request))
+        except AuthFailed:
+            raise ConnectionRejectionError() from None
+        context.owner_id = who.owner_id
+        context.principal = who.principal
+        context.scopes = who.scopes
+        context.token_id = who.token_id
+        return UNSET
 
     def decode_json(self, data: str | bytes) -> object:
         try:
@@ -213,6 +255,20 @@ class GraphQLApp(GraphQL[Context, None]):
             raise RequestRejected(
                 InvalidInput(f"operations or map do not match the files: {exc}"), 400
             ) from None
+
+
+def _is_ide_page(request: Request) -> bool:
+    """A browser asking for GraphiQL: a static page, served without a token (its
+    queries carry the token in the headers editor)."""
+    return (
+        request.method == "GET"
+        and "text/html" in request.headers.get("accept", "")
+        and "query" not in request.query_params
+    )
+
+
+def _client(request: Request | WebSocket) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def _error_response(

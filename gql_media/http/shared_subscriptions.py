@@ -237,7 +237,9 @@ def _key(context: Any, op: Operation[Any, Any]) -> Hashable:
     variables = orjson.dumps(op.variables or {}, option=orjson.OPT_SORT_KEYS)
     owner = getattr(context, "owner_id", None)
     principal = getattr(context, "principal", None)
-    return (op.query, variables, op.operation_name, owner, principal)
+    # Scopes too: a token without `read` must not join a group a reader started.
+    scopes = getattr(context, "scopes", None)
+    return (op.query, variables, op.operation_name, owner, principal, scopes)
 
 
 class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):

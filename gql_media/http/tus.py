@@ -16,9 +16,15 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gql_media.errors import GqlMediaError, InvalidInput, NotFound, TooLarge
+from gql_media.errors import (
+    Forbidden,
+    GqlMediaError,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+)
+from gql_media.http.auth import AuthFailed, authenticate
 from gql_media.runtime import Runtime
-from gql_media.schema.common.context import get_owner
 from gql_media.services.assets.resumable import (
     OffsetMismatch,
     ResumableUpload,
@@ -34,6 +40,7 @@ OFFSET_TYPE = "application/offset+octet-stream"
 _ID = re.compile(r"[0-9a-f]{32}")
 _STATUS = {
     NotFound: 404,
+    Forbidden: 403,
     OffsetMismatch: 409,
     UploadBusy: 423,
     TooLarge: 413,
@@ -59,16 +66,35 @@ def tus_routes(runtime: Runtime) -> list[BaseRoute]:
     """The /uploads/ routes of a runtime."""
     uploads = ResumableUploads(runtime)
 
+    async def owner_of(request: Request) -> str | Response:
+        """The token's owner (bearer, as for /graphql), or the refusal: 401 or
+        429 without a good token, 403 without the scope (HEAD reads, the rest
+        writes)."""
+        client = request.client.host if request.client else "unknown"
+        try:
+            who = await authenticate(
+                runtime, request.headers.get("authorization"), client
+            )
+        except AuthFailed as exc:
+            return _response(exc.status, exc.headers(), f"{exc.code}: {exc.message}")
+        scope = "read" if request.method == "HEAD" else "write"
+        if scope not in who.scopes:
+            return _error(Forbidden(f"this token lacks the {scope!r} scope"))
+        return who.owner_id
+
     async def collection(request: Request) -> Response:
         if request.method == "OPTIONS":
             return _options(runtime)
         refused = _check_version(request)
         if refused is not None:
             return refused
+        owner = await owner_of(request)
+        if isinstance(owner, Response):
+            return owner
         try:
             length = _int_header(request, "upload-length")
             metadata = parse_metadata(request.headers.get("upload-metadata", ""))
-            upload = await uploads.create(get_owner(request), length, metadata)
+            upload = await uploads.create(owner, length, metadata)
         except GqlMediaError as exc:
             return _error(exc)
         location = str(request.url_for("tus_upload", upload_id=upload.id))
@@ -81,7 +107,9 @@ def tus_routes(runtime: Runtime) -> list[BaseRoute]:
         if refused is not None:
             return refused
         upload_id = request.path_params["upload_id"]
-        owner = get_owner(request)
+        owner = await owner_of(request)
+        if isinstance(owner, Response):
+            return owner
         try:
             if not _ID.fullmatch(upload_id):
                 raise NotFound(f"no upload with id {upload_id!r}")

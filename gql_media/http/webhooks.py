@@ -22,7 +22,6 @@ from gql_media.errors import (
 )
 from gql_media.kit.metrics import WEBHOOK_DELIVERIES
 from gql_media.runtime import Runtime
-from gql_media.schema.common.context import get_owner
 from gql_media.services.assets.replicate import (
     WebhookError,
     WebhookNotConfigured,
@@ -80,7 +79,10 @@ def webhook_routes(runtime: Runtime) -> list[Route]:
                 time.time(),
             )
             outcome = await handle_replicate(
-                runtime, get_owner(request), webhook_id, _parse(body)
+                runtime,
+                runtime.settings.webhooks.replicate_owner,
+                webhook_id,
+                _parse(body),
             )
         except GqlMediaError as exc:
             return _error(exc)

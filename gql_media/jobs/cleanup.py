@@ -15,7 +15,10 @@ async def cleanup_storage(
 ) -> Outcome:
     dry_run = bool(job.payload.get("dry_run", True))
     await reporter.stage("scan", 0.1, "dry run" if dry_run else "cleaning up")
-    report = await cleanup.cleanup(runtime, dry_run=dry_run, current_job_id=str(job.id))
+    owner = None if job.payload.get("all_owners") else job.owner_id
+    report = await cleanup.cleanup(
+        runtime, dry_run=dry_run, current_job_id=str(job.id), owner_id=owner
+    )
     # The counts travel on the row: the job's result, read as Job.cleanupReport.
     await models.Job.filter(id=job.id).update(
         payload={**job.payload, "report": report.to_json()}

@@ -47,4 +47,5 @@ async def import_url(
         sha256=fetched.sha256,
         size=fetched.size,
         start=DOWNLOAD_SHARE,
+        hints=(job.payload["url"], fetched.url, fetched.content_type),
     )

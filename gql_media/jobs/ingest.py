@@ -28,12 +28,15 @@ async def ingest(
     sha256: str,
     size: int,
     start: float,
+    hints: tuple[str | None, ...] = (),
 ) -> Outcome:
     """Make `asset` READY with the file at `path` (hashed by the caller), or
     point the job at the owner's existing asset with the same content.
 
     Args:
         start: the progress (0..1) the job has reached; the steps use the rest.
+        hints: what the source called the file (URL, Content-Type), for formats
+            without a signature (TGA).
     """
     existing = await assets.find_duplicate(asset.owner_id, sha256)
     if existing is not None and existing.id != asset.id:
@@ -44,7 +47,7 @@ async def ingest(
     )
     step = (1.0 - start) / 10
     await reporter.stage("probe", start + step, "reading metadata")
-    result, columns = await processing.inspect(runtime, asset, path)
+    result, columns = await processing.inspect(runtime, asset, path, hints)
     await reporter.stage("thumbnail", start + 3 * step, "making thumbnail")
     thumb = await processing.store_thumbnail(
         runtime,
@@ -53,6 +56,7 @@ async def ingest(
         sha256=sha256,
         kind=result.kind,
         duration=result.duration_seconds,
+        codec=result.codec,
     )
     await reporter.stage("store", start + 5 * step, "storing")
     key = blob_key(sha256)

@@ -32,6 +32,7 @@ async def regenerate_thumbnail(
         kind=AssetKind(asset.kind),
         duration=asset.duration_seconds,
         at_seconds=float(job.payload.get("at_seconds", 0.0)),
+        codec=asset.codec,
     )
     old = asset.thumbnail_key
     await models.Asset.filter(id=asset.id).update(thumbnail_key=thumb)

@@ -23,7 +23,9 @@ async def process_upload(
     await reporter.stage("fetch", 0.05, "reading the stored file")
     path = await local_copy(runtime, asset.storage_key, work_dir)
     await reporter.stage("probe", 0.2, "reading metadata")
-    result, columns = await processing.inspect(runtime, asset, path)
+    # The client's name and Content-Type: the only clue for a TGA (no signature).
+    hints = (asset.original_filename, job.payload.get("content_type"))
+    result, columns = await processing.inspect(runtime, asset, path, hints)
     await reporter.stage("thumbnail", 0.5, "making thumbnail")
     thumb = await processing.store_thumbnail(
         runtime,
@@ -32,6 +34,7 @@ async def process_upload(
         sha256=asset.checksum,
         kind=result.kind,
         duration=result.duration_seconds,
+        codec=result.codec,
     )
     await models.Asset.filter(id=asset.id).update(
         **columns, status=AssetStatus.READY, thumbnail_key=thumb

@@ -45,6 +45,8 @@ ProgressCallback = Callable[[int, int | None], Awaitable[None]]
 class DownloadResult:
     sha256: str
     size: int
+    url: str  # after redirects
+    content_type: str | None  # as the source declared it
 
 
 class _PinnedBackend(httpcore.AsyncNetworkBackend):
@@ -225,4 +227,10 @@ async def _read_response(
                 await on_progress(sink.size, total)
         if on_progress:
             await on_progress(sink.size, total)
-    return DownloadResult(sha256=sink.sha256, size=sink.size)
+    declared = headers.get(b"content-type")
+    return DownloadResult(
+        sha256=sink.sha256,
+        size=sink.size,
+        url=target.url,
+        content_type=declared.decode("latin-1")[:128] if declared else None,
+    )

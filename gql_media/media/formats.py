@@ -54,6 +54,19 @@ INPUT_FLAGS = tuple(
     part for name, value in INPUT_OPTIONS.items() for part in (f"-{name}", value)
 )
 
+# TGA has no magic number (`media/targa.py`): a file recognized as one is read by
+# the image2 demuxer, with no file-name pattern. ffprobe then picks the targa
+# decoder by a ".tga" name; ffmpeg can be told the decoder outright.
+TGA_PROBE_FLAGS = ("-f", "image2", "-pattern_type", "none")
+_TGA_INPUT_OPTIONS = {"f": "image2", "pattern_type": "none", "c:v": "targa"}
+
+
+def input_options_for(codec: str | None) -> dict[str, str]:
+    """Input options ffmpeg needs to read a file it cannot recognize by itself,
+    given the codec the probe found (so far only TGA)."""
+    return dict(_TGA_INPUT_OPTIONS) if codec == "targa" else {}
+
+
 _MIME_BY_DEMUXER = {
     "avi": "video/x-msvideo",
     "mpegts": "video/mp2t",

@@ -3,15 +3,18 @@
 import asyncio
 import json
 import logging
+import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from gql_media.errors import MediaError, TooLarge, UnsupportedFormat
-from gql_media.media import formats
-from gql_media.media.process import run_tool
+from gql_media.media import formats, targa
+from gql_media.media.process import ToolResult, run_tool
 from gql_media.models.enums import AssetKind
 from gql_media.settings import LimitsSettings, MediaSettings
 
@@ -20,6 +23,7 @@ logger = logging.getLogger(__name__)
 # "[hls @ 0x55d9...] Format not on whitelist ..." names the demuxer that was refused.
 _REFUSED_FORMAT = re.compile(r"\[([\w,]+) @ [^\]]*\] Format not on whitelist")
 _SNIFF_BYTES = 4096
+_TGA_LINK = "image.tga"
 _MP4_BOXES = frozenset({b"ftyp", b"mdat", b"moov", b"free", b"skip", b"wide"})
 
 
@@ -41,34 +45,104 @@ class ProbeResult:
     color_space: str | None = None
 
 
-async def probe(path: Path, settings: MediaSettings) -> ProbeResult:
+async def probe(
+    path: Path,
+    settings: MediaSettings,
+    *,
+    hints: tuple[str | None, ...] = (),
+    max_pixels: int | None = None,
+) -> ProbeResult:
     """Probe a local file with ffprobe, reading nothing but that file.
+
+    Args:
+        hints: what the client called the file (names, URLs, Content-Types); only
+            used to recognize a TGA, which has no magic number (`media/targa.py`).
+        max_pixels: a TGA announcing more pixels is refused before it is decoded.
 
     Raises:
         UnsupportedFormat: the container is not on the allowlist.
         MediaError: the file is empty, text, truncated, garbage or has no audio or
             video stream.
         MediaTimeout: ffprobe ran past `settings.probe_timeout_seconds`.
+        TooLarge: a TGA with more than `max_pixels` pixels.
     """
     if (await asyncio.to_thread(path.stat)).st_size == 0:
         raise MediaError("the file is empty")
+    result = await _ffprobe(settings, formats.file_url(path))
+    if result.returncode != 0:
+        logger.info("ffprobe refused %s: %s", path, result.stderr[-2000:])
+        head = await asyncio.to_thread(_read_head, path)
+        error = _explain_failure(head, result.stderr)
+        if type(error) is MediaError:  # unreadable, not refused: a TGA?
+            header = await asyncio.to_thread(targa.recognize, path, hints)
+            if header is not None:
+                return await _probe_targa(path, header, settings, max_pixels)
+        raise error
+    return _summarize(_parse(result.stdout))
+
+
+async def _ffprobe(settings: MediaSettings, url: str, *input_flags: str) -> ToolResult:
     args = [
         settings.ffprobe_path,
         *formats.COMMON_FLAGS,
         *formats.INPUT_FLAGS,
+        *input_flags,
         *("-show_format", "-show_streams", "-of", "json"),
-        formats.file_url(path),
+        url,
     ]
-    result = await run_tool(args, timeout=settings.probe_timeout_seconds)
-    if result.returncode != 0:
-        logger.info("ffprobe refused %s: %s", path, result.stderr[-2000:])
-        head = await asyncio.to_thread(_read_head, path)
-        raise _explain_failure(head, result.stderr)
+    return await run_tool(args, timeout=settings.probe_timeout_seconds)
+
+
+def _parse(stdout: bytes) -> dict[str, Any]:
     try:
-        info = json.loads(result.stdout)
+        info: dict[str, Any] = json.loads(stdout)
     except ValueError:
         raise MediaError("ffprobe gave an unreadable answer for the file") from None
-    return _summarize(info)
+    return info
+
+
+async def _probe_targa(
+    path: Path, header: targa.Header, settings: MediaSettings, max_pixels: int | None
+) -> ProbeResult:
+    """Probe a file recognized as TGA through a ".tga" link to it: the name is
+    the only way ffprobe picks the targa decoder."""
+    if max_pixels is not None and header.pixels > max_pixels:
+        raise TooLarge(
+            f"the TGA image is {header.width}x{header.height} ({header.pixels} "
+            f"pixels), more than the limit of {max_pixels} pixels",
+            limit=max_pixels,
+        )
+    folder = await asyncio.to_thread(_link_as_tga, path)
+    try:
+        # Not file_url(link): resolving would follow the link back to the name
+        # without the suffix.
+        url = f"{formats.file_url(folder)}/{_TGA_LINK}"
+        result = await _ffprobe(settings, url, *formats.TGA_PROBE_FLAGS)
+    finally:
+        # Not in a thread: awaiting while a cancellation unwinds could be cut
+        # short, and the folder holds one link.
+        shutil.rmtree(folder, ignore_errors=True)
+    if result.returncode != 0:
+        logger.info("ffprobe refused %s as TGA: %s", path, result.stderr[-2000:])
+        raise MediaError("the file is not a readable TGA image")
+    probed = _summarize(_parse(result.stdout))
+    if probed.codec != "targa" or (probed.width, probed.height) != (
+        header.width,
+        header.height,
+    ):
+        raise MediaError("the file is not a readable TGA image")
+    return probed
+
+
+def _link_as_tga(path: Path) -> Path:
+    """A new private folder holding a ".tga" symlink to `path`."""
+    folder = Path(tempfile.mkdtemp(prefix="gql-media-tga-"))
+    try:
+        os.symlink(path.resolve(), folder / _TGA_LINK)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
 
 
 def check_limits(result: ProbeResult, limits: LimitsSettings) -> None:

@@ -31,6 +31,7 @@ async def make_thumbnail(
     at_seconds: float = 0.0,
     duration: float | None,
     settings: MediaSettings,
+    codec: str | None = None,
 ) -> None:
     """Write a JPEG of the frame at `at_seconds`, `width` pixels wide, to `dest`.
 
@@ -42,6 +43,7 @@ async def make_thumbnail(
         at_seconds: the time of the frame; clamped into the video's duration.
         duration: the probed duration, used for the clamping; None if unknown.
         settings: the ffmpeg path and the timeout.
+        codec: the probed video codec; a TGA ("targa") needs its decoder named.
 
     Raises:
         ValueError: `kind` is AUDIO.
@@ -53,7 +55,9 @@ async def make_thumbnail(
     await asyncio.to_thread(dest.unlink, missing_ok=True)
     try:
         for seek in _seek_times(kind, at_seconds, duration):
-            args = _ffmpeg_args(path, dest, width=width, seek=seek, settings=settings)
+            args = _ffmpeg_args(
+                path, dest, width=width, seek=seek, settings=settings, codec=codec
+            )
             result = await run_tool(args, timeout=settings.thumbnail_timeout_seconds)
             if result.returncode != 0:
                 logger.info("ffmpeg failed on %s: %s", path, result.stderr[-2000:])
@@ -87,9 +91,18 @@ def _seek_times(kind: AssetKind, at: float, duration: float | None) -> list[floa
 
 
 def _ffmpeg_args(
-    path: Path, dest: Path, *, width: int, seek: float, settings: MediaSettings
+    path: Path,
+    dest: Path,
+    *,
+    width: int,
+    seek: float,
+    settings: MediaSettings,
+    codec: str | None = None,
 ) -> list[str]:
-    input_options: dict[str, object] = dict(formats.INPUT_OPTIONS)
+    input_options: dict[str, object] = {
+        **formats.INPUT_OPTIONS,
+        **formats.input_options_for(codec),
+    }
     if seek > 0:
         # An input option: ffmpeg seeks in the container instead of decoding
         # every frame up to the time.

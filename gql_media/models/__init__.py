@@ -27,6 +27,7 @@ from gql_media.models.generation import (
     Variant,
 )
 from gql_media.models.job import Job
+from gql_media.models.owner import ApiToken, Owner
 from gql_media.models.publication import (
     Publication,
     PublicationEvent,
@@ -49,6 +50,7 @@ from gql_media.models.workflow import (
 __all__ = [
     "Annotation",
     "AnnotationShape",
+    "ApiToken",
     "Asset",
     "AssetKind",
     "AssetStatus",
@@ -66,6 +68,7 @@ __all__ = [
     "MetadataKind",
     "NodeRun",
     "NodeRunStatus",
+    "Owner",
     "Publication",
     "PublicationEvent",
     "PublicationStatus",

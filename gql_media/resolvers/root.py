@@ -7,6 +7,7 @@ import strawberry
 from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.schema.config import StrawberryConfig
 
+from gql_media.resolvers.accounts import AccountMutation, AccountQuery
 from gql_media.resolvers.assets import AssetMutation, AssetQuery
 from gql_media.resolvers.direct_uploads import DirectUploadMutation
 from gql_media.resolvers.generations import (
@@ -32,6 +33,7 @@ from gql_media.resolvers.workflows import (
 )
 from gql_media.schema.common.errors import (
     ConflictError,
+    ForbiddenError,
     ForbiddenUrlError,
     InvalidInputError,
     InvalidStateError,
@@ -51,6 +53,7 @@ class Query(
     WorkflowQuery,
     PublishingQuery,
     ReviewQuery,
+    AccountQuery,
 ):
     pass
 
@@ -64,6 +67,7 @@ class Mutation(
     WorkflowMutation,
     PublishingMutation,
     ReviewMutation,
+    AccountMutation,
 ):
     pass
 
@@ -92,6 +96,7 @@ def build_schema(*, tracing: bool = False) -> strawberry.Schema:
         types=[
             ConflictError,
             NotFoundError,
+            ForbiddenError,
             InvalidInputError,
             InvalidStateError,
             ForbiddenUrlError,

@@ -3,8 +3,8 @@ variables and owner share one execution; other selections get their own shape;
 owners never share; `afterRevision` resumes. Real uvicorn, real WebSockets, the
 real database and the runtime's bus.
 
-The owner seam (`get_owner`, which authentication replaces) is pointed at the
-socket's `?owner=` query parameter, so two owners can subscribe at once.
+Owners other than `local` connect with a token of theirs (in connection_init),
+so two owners can subscribe at once.
 """
 
 import asyncio
@@ -14,14 +14,12 @@ from typing import Any
 
 import pytest
 import websockets
-from starlette.requests import Request
-from starlette.websockets import WebSocket
 
 from gql_media import models
 from gql_media.bus import job_channel
-from gql_media.http import graphql as graphql_view
 from gql_media.http.shared_subscriptions import Member
 from gql_media.schema.common.context import LOCAL_OWNER
+from gql_media.services.accounts import tokens
 from gql_media.services.jobs import lifecycle as jobs
 from tests.conftest import Server
 from tests.support.generations import create as create_generation
@@ -36,12 +34,12 @@ STATUS = """subscription ($id: ID!, $after: Int) {
 STAGE = "subscription ($id: ID!) { jobProgress(jobId: $id) { stage message } }"
 
 
-@pytest.fixture(autouse=True)
-def owner_from_query(monkeypatch: pytest.MonkeyPatch) -> None:
-    def get_owner(request: Request | WebSocket) -> str:
-        return request.query_params.get("owner", LOCAL_OWNER)
-
-    monkeypatch.setattr(graphql_view, "get_owner", get_owner)
+async def _token_of(owner: str) -> str:
+    """A token acting for the owner with this id (created with the id as name)."""
+    if not await models.Owner.exists(id=owner):
+        await models.Owner.create(id=owner, name=owner)
+    _, secret = await tokens.create_token(owner, f"{owner}-bot")
+    return secret
 
 
 class Socket:
@@ -83,12 +81,16 @@ async def connect(server: Server) -> AsyncIterator[Any]:
     sockets: list[Any] = []
 
     async def open_socket(owner: str = LOCAL_OWNER) -> Socket:
-        url = server.url.replace("http://", "ws://") + f"/graphql?owner={owner}"
+        url = server.url.replace("http://", "ws://") + "/graphql"
         ws = await websockets.connect(
             url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")]
         )
         sockets.append(ws)
-        await ws.send(json.dumps({"type": "connection_init"}))
+        init: dict[str, Any] = {"type": "connection_init"}
+        if owner != LOCAL_OWNER:
+            token = await _token_of(owner)
+            init["payload"] = {"authorization": f"Bearer {token}"}
+        await ws.send(json.dumps(init))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
         return Socket(ws)
 

@@ -2,6 +2,7 @@
 60 % and resumed with the Python tus client, and what a refused upload leaves."""
 
 import asyncio
+import base64
 import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.support.media import ffmpeg, make_video
 
 TUS = {"Tus-Resumable": "1.0.0"}
 PATCH = {**TUS, "Content-Type": "application/offset+octet-stream"}
+INJECTED = base64.b64encode(b"video/mp4\r\nX-Amz-Acl: public-read").decode()
 
 
 def make_big_video(path: Path) -> Path:
@@ -207,6 +209,8 @@ async def test_a_wrong_offset_is_a_conflict_and_changes_nothing(
         ({"Upload-Length": str(10**12)}, 413),
         ({"Upload-Length": "10", "Upload-Metadata": "filename !!notbase64"}, 400),
         ({"Upload-Length": "10", "Upload-Metadata": "name AA=="}, 400),
+        # A filetype becomes the stored object's Content-Type header.
+        ({"Upload-Length": "10", "Upload-Metadata": f"filetype {INJECTED}"}, 400),
     ],
 )
 async def test_bad_creations_are_refused_and_leave_nothing(

@@ -75,6 +75,9 @@ async def server(
         await client.flushall()
         await client.aclose()
         settings.redis_url = private_redis
+        # The distributed mode needs tokens unless anonymous access is allowed;
+        # these tests are about jobs, not access (tests/accounts/ covers that).
+        settings.auth.allow_anonymous = True
     srv = Server(settings)
     await srv.start()
     worker = InProcessWorker(settings) if settings.redis_url else None

@@ -40,6 +40,10 @@ BAD_FILES: dict[str, Callable[[Path], Path]] = {
     "hls.mp4": media.make_hls_playlist_attack,
     "list.ffconcat": media.make_ffconcat_attack,
     "concat.m3u8": lambda p: _write(p, CONCAT_PLAYLIST),
+    # TGA has no magic number: a .tga name alone must not make bytes a picture.
+    "random.tga": lambda p: media.make_random_bytes(p, 50_000),
+    "hls.tga": media.make_hls_playlist_attack,
+    "forged.tga": media.make_forged_tga,  # a coherent header, garbage pixels
 }
 
 

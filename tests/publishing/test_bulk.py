@@ -40,11 +40,10 @@ def settings(settings: Settings) -> Settings:
     return settings
 
 
+@pytest.mark.only("postgres-distributed")  # a 40 s run: once is enough
 async def test_200_assets_on_3_rate_limited_platforms(
-    request: pytest.FixtureRequest, server: Server, platforms: FakePlatforms
+    server: Server, platforms: FakePlatforms
 ) -> None:
-    if "postgres-distributed" not in request.node.name:
-        pytest.skip("a 40 s run: PostgreSQL + distributed only")
     server.settings.publishing.requests_per_second = 5
     # The fake platforms share this process's busy event loop with the API and
     # 8 jobs, so a request may reach them well after its token was taken.

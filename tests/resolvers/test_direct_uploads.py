@@ -208,6 +208,8 @@ async def test_completing_without_parts_fails_and_leaves_nothing(
         ({"sha256": "abc"}, "InvalidInputError"),
         ({"sizeBytes": 10**12}, "TooLargeError"),
         ({"tags": [""]}, "InvalidInputError"),
+        ({"contentType": "video/" + "x" * 300}, "InvalidInputError"),
+        ({"contentType": "video/mp4\r\nX-Amz-Acl: public-read"}, "InvalidInputError"),
     ],
 )
 async def test_bad_declarations_are_refused_and_open_nothing(

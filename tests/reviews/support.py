@@ -56,14 +56,19 @@ async def upload_version(base_url: str, path: Path, **input: Any) -> dict[str, A
 
 
 async def decide(
-    base_url: str, mutation: str, asset_id: str, note: str = ""
+    base_url: str,
+    mutation: str,
+    asset_id: str,
+    note: str = "",
+    *,
+    token: str | None = None,
 ) -> dict[str, Any]:
     query = (
         f"mutation ($id: ID!, $note: String) {{ {mutation}(assetId: $id, note: $note)"
         f" {{ {DECISION} }} }}"
     )
     result: dict[str, Any] = (
-        await data(base_url, query, {"id": asset_id, "note": note})
+        await data(base_url, query, {"id": asset_id, "note": note}, token=token)
     )[mutation]
     return result
 

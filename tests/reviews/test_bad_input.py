@@ -11,6 +11,7 @@ from gql_media.runtime import Runtime
 from gql_media.services.reviews import annotations
 from gql_media.services.reviews.annotations import NewAnnotation
 from gql_media.services.reviews.validation import Geometry
+from tests.accounts.support import make_account, token_for
 from tests.conftest import Server
 from tests.reviews.support import counts, create_version, decide, ready_asset
 from tests.support.graphql import data
@@ -62,6 +63,42 @@ def test_decisions_declare_the_review_scope_and_the_rest_write() -> None:
         "delete_annotation",
     ):
         assert scopes[name] == "write", name  # fmt: skip
+
+
+async def test_decisions_without_the_review_scope_are_forbidden(
+    server: Server,
+) -> None:
+    """A real token of the owner with read and write but not review: the three
+    decisions answer FORBIDDEN and write nothing; the same version can still be
+    submitted (write), and a review token then approves it."""
+    artist = await make_account("studio", ["read", "write"])
+    reviewer = await token_for(artist, ["read", "review"], principal="lead")
+    row = await ready_asset(artist.owner_id)
+    made = await data(
+        server.url,
+        PLACE,
+        {"id": str(row.id), "input": {"project": "SWA", "task": "sh010"}},
+        token=artist.token,
+    )
+    assert made["placeAssetOnTask"]["__typename"] == "PlaceAssetOnTaskSuccess"
+    submitted = await decide(
+        server.url, "submitForReview", str(row.id), token=artist.token
+    )
+    assert submitted["__typename"] == "ReviewDecisionSuccess", submitted
+    before = await counts()
+    for mutation in ("approveVersion", "requestChanges", "rejectVersion"):
+        result = await decide(server.url, mutation, str(row.id), token=artist.token)
+        assert result["__typename"] == "ForbiddenError", result
+        assert result["code"] == "FORBIDDEN"
+    assert await counts() == before
+    assert (await models.Asset.get(id=row.id)).review_status is (
+        models.ReviewStatus.PENDING
+    )  # fmt: skip
+    approved = await decide(server.url, "approveVersion", str(row.id), token=reviewer)
+    assert approved["__typename"] == "ReviewDecisionSuccess", approved
+    row = await models.Asset.get(id=row.id)
+    assert row.review_status is models.ReviewStatus.APPROVED
+    assert row.approved_by == "lead"
 
 
 async def test_approving_a_not_submitted_version_is_refused(server: Server) -> None:

@@ -84,6 +84,7 @@ async def serve(
         redis_url=redis.url,
         bus_subscribe_timeout_seconds=0.5,
         bus_unavailable_grace_seconds=grace,
+        auth={"allow_anonymous": True},  # about the bus, not access
     )
     server = Server(settings)
     await server.start()

@@ -18,8 +18,9 @@ WATCH_STATUSES = """
   window.__statuses = {};
   const record = () => {
     for (const el of document.querySelectorAll("[data-status]")) {
-      const id = el.dataset.assetId || el.dataset.sceneId || el.dataset.jobId
-        || el.dataset.generationId;
+      const d = el.dataset;
+      const id = d.assetId || d.sceneId || d.jobId || d.generationId || d.workflowId
+        || d.executionId || d.nodeId || d.publicationId;
       if (!id) continue;
       const seen = (window.__statuses[id] ||= []);
       if (seen.at(-1) !== el.dataset.status) seen.push(el.dataset.status);
@@ -88,8 +89,9 @@ async def wait_for_image(page: Page, selector: str, timeout: float = 30_000) -> 
     )
 
 
-async def screenshot(page: Page, name: str) -> Path:
-    """Save the view under tests/.artifacts/ (git-ignored) and return its path."""
+async def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
+    """Save the view (or the whole page) under tests/.artifacts/ (git-ignored) and
+    return its path."""
     path = screenshot_path(f"console-{name}")
-    await page.screenshot(path=path, full_page=False)
+    await page.screenshot(path=path, full_page=full_page)
     return path

@@ -12,13 +12,24 @@ import websockets
 PREFLIGHT = {"GraphQL-Require-Preflight": "1"}
 
 
+def bearer(token: str | None) -> dict[str, str]:
+    """The Authorization header of `token` (none for None)."""
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 async def gql(
-    base_url: str, query: str, variables: dict[str, Any] | None = None
+    base_url: str,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    token: str | None = None,
 ) -> dict[str, Any]:
-    """POST a query; returns the whole response body (data and errors)."""
+    """POST a query (with `token` as bearer); returns the whole response body."""
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
         response = await client.post(
-            "/graphql", json={"query": query, "variables": variables or {}}
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers=bearer(token),
         )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -26,10 +37,14 @@ async def gql(
 
 
 async def data(
-    base_url: str, query: str, variables: dict[str, Any] | None = None
+    base_url: str,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    token: str | None = None,
 ) -> dict[str, Any]:
     """POST a query that must succeed; returns `data`."""
-    body = await gql(base_url, query, variables)
+    body = await gql(base_url, query, variables, token=token)
     assert "errors" not in body, body["errors"]
     result: dict[str, Any] = body["data"]
     return result
@@ -57,21 +72,28 @@ async def upload(
     input: dict[str, Any] | None = None,
     headers: dict[str, str] | None = PREFLIGHT,
     query: str = UPLOAD,
+    filename: str | None = None,
+    content_type: str = "application/octet-stream",
 ) -> httpx.Response:
-    """Send `path` as a GraphQL multipart request (streamed from disk)."""
+    """Send `path` as a GraphQL multipart request (streamed from disk), as
+    `filename` (default: its own name) of `content_type`."""
     operations = {"query": query, "variables": {"file": None, "input": input}}
     with path.open("rb") as fh:
         files = {
             "operations": (None, json.dumps(operations), "application/json"),
             "map": (None, json.dumps({"0": ["variables.file"]}), "application/json"),
-            "0": (path.name, fh, "application/octet-stream"),
+            "0": (filename or path.name, fh, content_type),
         }
         async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
             return await client.post("/graphql", files=files, headers=headers or {})
 
 
 async def subscribe(
-    base_url: str, query: str, variables: dict[str, Any]
+    base_url: str,
+    query: str,
+    variables: dict[str, Any],
+    *,
+    token: str | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """Yield each `next` payload of a graphql-transport-ws subscription until
     `complete`; an `error` message is raised."""
@@ -79,7 +101,10 @@ async def subscribe(
     async with websockets.connect(
         ws_url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")]
     ) as ws:
-        await ws.send(json.dumps({"type": "connection_init"}))
+        init: dict[str, Any] = {"type": "connection_init"}
+        if token:
+            init["payload"] = {"authorization": f"Bearer {token}"}
+        await ws.send(json.dumps(init))
         ack = json.loads(await ws.recv())
         assert ack["type"] == "connection_ack", ack
         await ws.send(

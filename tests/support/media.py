@@ -104,3 +104,38 @@ def make_random_bytes(path: Path, n: int = 64 * 1024, *, seed: int = 7) -> Path:
     """`n` pseudo-random bytes, the same every run so a test cannot flake."""
     path.write_bytes(random.Random(seed).randbytes(n))
     return path
+
+
+TGA_FOOTER_BYTES = 26
+
+
+def make_tga(
+    path: Path,
+    *,
+    pix_fmt: str = "bgr24",
+    rle: bool = True,
+    footer: bool = True,
+    width: int = 160,
+    height: int = 90,
+) -> Path:
+    """One testsrc2 frame as a TGA. ffmpeg writes the 2.0 footer
+    ("TRUEVISION-XFILE."); without `footer` it is cut off, as in a TGA 1.0 file,
+    which then has nothing but its header to be recognized by."""
+    ffmpeg("-f", "lavfi", "-i", f"testsrc2=s={width}x{height}", "-frames:v", "1",
+           "-pix_fmt", pix_fmt, "-rle", "1" if rle else "0", "-f", "image2",
+           "-c:v", "targa", "-update", "1", str(path))  # fmt: skip
+    if not footer:
+        data = path.read_bytes()
+        assert data.endswith(b"TRUEVISION-XFILE.\0"), "ffmpeg wrote no TGA footer"
+        path.write_bytes(data[:-TGA_FOOTER_BYTES])
+    return path
+
+
+def make_forged_tga(path: Path, *, image_type: int = 10, extra: int = 500) -> Path:
+    """A coherent TGA header (160x90, 24 bits, no footer) over random bytes: what
+    a hostile client makes to pass the header check."""
+    header = bytes([0, 0, image_type, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    header += (160).to_bytes(2, "little") + (90).to_bytes(2, "little") + b"\x18\x00"
+    pixels = 0 if image_type >= 8 else 160 * 90 * 3
+    path.write_bytes(header + random.Random(11).randbytes(pixels + extra))
+    return path

@@ -11,6 +11,7 @@ from gql_media.models import DirectUploadStatus
 from gql_media.schema.assets.enums import AssetKind
 from gql_media.schema.assets.types import Asset
 from gql_media.schema.common.errors import (
+    ForbiddenError,
     InvalidInputError,
     InvalidStateError,
     NotFoundError,
@@ -115,10 +116,19 @@ class CompleteDirectUploadSuccess:
 
 
 CreateDirectUploadResult = Annotated[
-    CreateDirectUploadSuccess | InvalidInputError | InvalidStateError | TooLargeError,
+    CreateDirectUploadSuccess
+    | InvalidInputError
+    | InvalidStateError
+    | TooLargeError
+    | ForbiddenError,
     strawberry.union("CreateDirectUploadResult"),
 ]
 CompleteDirectUploadResult = Annotated[
-    CompleteDirectUploadSuccess | NotFoundError | InvalidInputError | InvalidStateError,
+    CompleteDirectUploadSuccess
+    | NotFoundError
+    | InvalidInputError
+    | InvalidStateError
+    | TooLargeError
+    | ForbiddenError,
     strawberry.union("CompleteDirectUploadResult"),
 ]

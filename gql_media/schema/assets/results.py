@@ -7,6 +7,7 @@ import strawberry
 from gql_media.schema.assets.types import Asset
 from gql_media.schema.common.errors import (
     FetchFailedError,
+    ForbiddenError,
     ForbiddenUrlError,
     InvalidInputError,
     InvalidStateError,
@@ -66,7 +67,7 @@ class RegenerateThumbnailSuccess:
 
 
 UploadAssetResult = Annotated[
-    UploadAssetSuccess | InvalidInputError | TooLargeError,
+    UploadAssetSuccess | InvalidInputError | TooLargeError | ForbiddenError,
     strawberry.union("UploadAssetResult"),
 ]
 ImportAssetResult = Annotated[
@@ -74,26 +75,32 @@ ImportAssetResult = Annotated[
     | InvalidInputError
     | ForbiddenUrlError
     | FetchFailedError
-    | TooLargeError,
+    | TooLargeError
+    | ForbiddenError,
     strawberry.union("ImportAssetResult"),
 ]
 UpdateAssetResult = Annotated[
-    UpdateAssetSuccess | NotFoundError | InvalidInputError,
+    UpdateAssetSuccess | NotFoundError | InvalidInputError | ForbiddenError,
     strawberry.union("UpdateAssetResult"),
 ]
 ArchiveAssetResult = Annotated[
-    ArchiveAssetSuccess | NotFoundError | InvalidStateError,
+    ArchiveAssetSuccess | NotFoundError | InvalidStateError | ForbiddenError,
     strawberry.union("ArchiveAssetResult"),
 ]
 RestoreAssetResult = Annotated[
-    RestoreAssetSuccess | NotFoundError | InvalidStateError,
+    RestoreAssetSuccess | NotFoundError | InvalidStateError | ForbiddenError,
     strawberry.union("RestoreAssetResult"),
 ]
 DeleteAssetResult = Annotated[
-    DeleteAssetSuccess | NotFoundError, strawberry.union("DeleteAssetResult")
+    DeleteAssetSuccess | NotFoundError | ForbiddenError,
+    strawberry.union("DeleteAssetResult"),
 ]
 RegenerateThumbnailResult = Annotated[
-    RegenerateThumbnailSuccess | NotFoundError | InvalidInputError | InvalidStateError,
+    RegenerateThumbnailSuccess
+    | NotFoundError
+    | InvalidInputError
+    | InvalidStateError
+    | ForbiddenError,
     strawberry.union("RegenerateThumbnailResult"),
 ]
 
@@ -104,6 +111,6 @@ class CleanupStorageSuccess:
 
 
 CleanupStorageResult = Annotated[
-    CleanupStorageSuccess | InvalidStateError,
+    CleanupStorageSuccess | InvalidStateError | ForbiddenError,
     strawberry.union("CleanupStorageResult"),
 ]

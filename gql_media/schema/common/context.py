@@ -1,4 +1,4 @@
-"""The typed GraphQL context and the request's owner."""
+"""The typed GraphQL context: the request, the runtime, and who it acts for."""
 
 from dataclasses import dataclass, field
 
@@ -12,12 +12,7 @@ from gql_media.runtime import Runtime
 LOCAL_OWNER = "local"
 # Who acts when no token names a person or service (the embedded, loopback mode).
 LOCAL_PRINCIPAL = "local"
-
-
-def get_owner(request: Request | WebSocket) -> str:
-    """Who is asking. The one place authentication plugs in later; for now every
-    request acts for the single local owner."""
-    return LOCAL_OWNER
+ALL_SCOPES = frozenset({"read", "write", "review", "admin"})
 
 
 @dataclass
@@ -28,7 +23,13 @@ class Context:
     # The person or service acting (a token's principal name): the author of a
     # version, the reviewer of a decision, the "saved by" of a revision.
     principal: str = LOCAL_PRINCIPAL
+    # What the token may do: read, write, review, admin (all of them without one).
+    scopes: frozenset[str] = ALL_SCOPES
+    # The token's id (None without a token); WebSockets re-check it while open.
+    token_id: str | None = None
     loaders: Loaders = field(default_factory=Loaders)
+    # graphql-transport-ws: the connection_init payload (Strawberry sets it).
+    connection_params: dict[str, object] | None = None
 
 
 Info = strawberry.Info[Context, None]

@@ -47,6 +47,11 @@ class FetchFailedError(Error):
     pass
 
 
+@strawberry.type(description="The token does not carry the scope this operation needs.")
+class ForbiddenError(Error):
+    scope: str | None = strawberry.field(description="The scope it needs.")
+
+
 @strawberry.type(description="Over a size, pixel or duration limit.")
 class TooLargeError(Error):
     limit: BigInt | None
@@ -69,6 +74,8 @@ def to_error(exc: errors.GqlMediaError) -> Error:
             return ForbiddenUrlError(code=exc.code, message=exc.message)
         case errors.FetchFailed():
             return FetchFailedError(code=exc.code, message=exc.message)
+        case errors.Forbidden():
+            return ForbiddenError(code=exc.code, message=exc.message, scope=exc.scope)
         case errors.TooLarge():
             limit = BigInt(int(exc.limit)) if exc.limit is not None else None
             return TooLargeError(code=exc.code, message=exc.message, limit=limit)

@@ -25,6 +25,10 @@ class ErrorsAsResults(FieldExtension):
     The one place mutations turn errors into results (no try/except in them).
     """
 
+    def __init__(self, scope: str = "write") -> None:
+        super().__init__()
+        self.scope = scope
+
     def apply(self, field: StrawberryField) -> None:
         self._field = field
 
@@ -39,6 +43,11 @@ class ErrorsAsResults(FieldExtension):
         self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
     ) -> Any:
         try:
+            if self.scope not in info.context.scopes:
+                raise errors.Forbidden(
+                    f"this token lacks the {self.scope!r} scope this mutation needs",
+                    scope=self.scope,
+                )
             return await next_(source, info, **kwargs)
         except errors.GqlMediaError as exc:
             error = to_error(exc)
@@ -58,12 +67,13 @@ def mutation(*, description: str, scope: str = "write") -> Any:
         description: the field's description in the schema.
         scope: the token scope the mutation needs ("write" unless declared
             otherwise: "review" for review decisions, "admin" for housekeeping);
-            kept in the field's metadata for access checks.
+            checked before the resolver runs: a token without it gets
+            FORBIDDEN (the union's ForbiddenError, or a GraphQL error).
     """
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}; one of {SCOPES}")
     return strawberry.mutation(
         description=description,
-        extensions=[ErrorsAsResults()],
+        extensions=[ErrorsAsResults(scope)],
         metadata={"scope": scope},
     )

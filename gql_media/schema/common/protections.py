@@ -15,6 +15,7 @@ from strawberry.extensions import (
 )
 
 from gql_media.errors import GqlMediaError
+from gql_media.schema.common.access import RequireReadScope
 from gql_media.schema.common.input_guard import RefuseNul
 
 MAX_DEPTH = 10
@@ -79,5 +80,6 @@ def protections() -> list[Callable[[], SchemaExtension]]:
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         RefuseNul,
+        RequireReadScope,
         lambda: _ErrorCodes(should_mask_error=_is_unexpected),
     ]

@@ -6,6 +6,7 @@ import strawberry
 
 from gql_media.schema.common.errors import (
     FetchFailedError,
+    ForbiddenError,
     ForbiddenUrlError,
     InvalidInputError,
     InvalidStateError,
@@ -76,27 +77,31 @@ class UpdateSceneSuccess:
 
 
 CreateGenerationResult = Annotated[
-    CreateGenerationSuccess | InvalidInputError,
+    CreateGenerationSuccess | InvalidInputError | ForbiddenError,
     strawberry.union("CreateGenerationResult"),
 ]
 SetGenerationCostResult = Annotated[
-    SetGenerationCostSuccess | NotFoundError | InvalidInputError,
+    SetGenerationCostSuccess | NotFoundError | InvalidInputError | ForbiddenError,
     strawberry.union("SetGenerationCostResult"),
 ]
 MarkGenerationFailedResult = Annotated[
-    MarkGenerationFailedSuccess | NotFoundError | InvalidInputError | InvalidStateError,
+    MarkGenerationFailedSuccess
+    | NotFoundError
+    | InvalidInputError
+    | InvalidStateError
+    | ForbiddenError,
     strawberry.union("MarkGenerationFailedResult"),
 ]
 SaveGenerationMetadataResult = Annotated[
-    SaveGenerationMetadataSuccess | NotFoundError | InvalidInputError,
+    SaveGenerationMetadataSuccess | NotFoundError | InvalidInputError | ForbiddenError,
     strawberry.union("SaveGenerationMetadataResult"),
 ]
 DeleteGenerationResult = Annotated[
-    DeleteGenerationSuccess | NotFoundError,
+    DeleteGenerationSuccess | NotFoundError | ForbiddenError,
     strawberry.union("DeleteGenerationResult"),
 ]
 ExportGenerationResult = Annotated[
-    ExportGenerationSuccess | NotFoundError | InvalidStateError,
+    ExportGenerationSuccess | NotFoundError | InvalidStateError | ForbiddenError,
     strawberry.union("ExportGenerationResult"),
 ]
 AttachSceneVideoResult = Annotated[
@@ -106,14 +111,15 @@ AttachSceneVideoResult = Annotated[
     | InvalidStateError
     | ForbiddenUrlError
     | FetchFailedError
-    | TooLargeError,
+    | TooLargeError
+    | ForbiddenError,
     strawberry.union("AttachSceneVideoResult"),
 ]
 RetrySceneResult = Annotated[
-    RetrySceneSuccess | NotFoundError | InvalidStateError,
+    RetrySceneSuccess | NotFoundError | InvalidStateError | ForbiddenError,
     strawberry.union("RetrySceneResult"),
 ]
 UpdateSceneResult = Annotated[
-    UpdateSceneSuccess | NotFoundError | InvalidInputError,
+    UpdateSceneSuccess | NotFoundError | InvalidInputError | ForbiddenError,
     strawberry.union("UpdateSceneResult"),
 ]

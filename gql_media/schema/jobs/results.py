@@ -4,7 +4,11 @@ from typing import Annotated
 
 import strawberry
 
-from gql_media.schema.common.errors import InvalidStateError, NotFoundError
+from gql_media.schema.common.errors import (
+    ForbiddenError,
+    InvalidStateError,
+    NotFoundError,
+)
 from gql_media.schema.jobs.types import Job
 
 
@@ -19,10 +23,10 @@ class RetryJobSuccess:
 
 
 CancelJobResult = Annotated[
-    CancelJobSuccess | NotFoundError | InvalidStateError,
+    CancelJobSuccess | NotFoundError | InvalidStateError | ForbiddenError,
     strawberry.union("CancelJobResult"),
 ]
 RetryJobResult = Annotated[
-    RetryJobSuccess | NotFoundError | InvalidStateError,
+    RetryJobSuccess | NotFoundError | InvalidStateError | ForbiddenError,
     strawberry.union("RetryJobResult"),
 ]

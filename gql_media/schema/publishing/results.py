@@ -6,6 +6,7 @@ import strawberry
 
 from gql_media.schema.assets.types import Asset
 from gql_media.schema.common.errors import (
+    ForbiddenError,
     InvalidInputError,
     InvalidStateError,
     NotFoundError,
@@ -59,22 +60,26 @@ class SetAllowDuplicatePublishSuccess:
 
 
 PublishAssetResult = Annotated[
-    PublishAssetSuccess | NotFoundError | InvalidInputError | InvalidStateError,
+    PublishAssetSuccess
+    | NotFoundError
+    | InvalidInputError
+    | InvalidStateError
+    | ForbiddenError,
     strawberry.union("PublishAssetResult"),
 ]
 PublishAllPendingResult = Annotated[
-    PublishAllPendingSuccess | InvalidInputError | InvalidStateError,
+    PublishAllPendingSuccess | InvalidInputError | InvalidStateError | ForbiddenError,
     strawberry.union("PublishAllPendingResult"),
 ]
 RetryPublicationResult = Annotated[
-    RetryPublicationSuccess | NotFoundError | InvalidStateError,
+    RetryPublicationSuccess | NotFoundError | InvalidStateError | ForbiddenError,
     strawberry.union("RetryPublicationResult"),
 ]
 CancelPublicationResult = Annotated[
-    CancelPublicationSuccess | NotFoundError | InvalidStateError,
+    CancelPublicationSuccess | NotFoundError | InvalidStateError | ForbiddenError,
     strawberry.union("CancelPublicationResult"),
 ]
 SetAllowDuplicatePublishResult = Annotated[
-    SetAllowDuplicatePublishSuccess | NotFoundError,
+    SetAllowDuplicatePublishSuccess | NotFoundError | ForbiddenError,
     strawberry.union("SetAllowDuplicatePublishResult"),
 ]

@@ -6,6 +6,7 @@ import strawberry
 
 from gql_media.schema.assets.types import Asset
 from gql_media.schema.common.errors import (
+    ForbiddenError,
     ForbiddenUrlError,
     InvalidInputError,
     InvalidStateError,
@@ -55,22 +56,35 @@ CreateAssetVersionResult = Annotated[
     | InvalidStateError
     | NotFoundError
     | ForbiddenUrlError
-    | TooLargeError,
+    | TooLargeError
+    | ForbiddenError,
     strawberry.union("CreateAssetVersionResult"),
 ]
 PlaceAssetOnTaskResult = Annotated[
-    PlaceAssetOnTaskSuccess | InvalidInputError | InvalidStateError | NotFoundError,
+    PlaceAssetOnTaskSuccess
+    | InvalidInputError
+    | InvalidStateError
+    | NotFoundError
+    | ForbiddenError,
     strawberry.union("PlaceAssetOnTaskResult"),
 ]
 ReviewDecisionResult = Annotated[
-    ReviewDecisionSuccess | InvalidInputError | InvalidStateError | NotFoundError,
+    ReviewDecisionSuccess
+    | InvalidInputError
+    | InvalidStateError
+    | NotFoundError
+    | ForbiddenError,
     strawberry.union("ReviewDecisionResult"),
 ]
 AnnotationResult = Annotated[
-    AnnotationSuccess | InvalidInputError | InvalidStateError | NotFoundError,
+    AnnotationSuccess
+    | InvalidInputError
+    | InvalidStateError
+    | NotFoundError
+    | ForbiddenError,
     strawberry.union("AnnotationResult"),
 ]
 DeleteAnnotationResult = Annotated[
-    DeleteAnnotationSuccess | InvalidStateError | NotFoundError,
+    DeleteAnnotationSuccess | InvalidStateError | NotFoundError | ForbiddenError,
     strawberry.union("DeleteAnnotationResult"),
 ]

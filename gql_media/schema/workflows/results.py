@@ -8,6 +8,7 @@ from gql_media.schema.assets.types import Asset
 from gql_media.schema.common.errors import (
     ConflictError,
     FetchFailedError,
+    ForbiddenError,
     ForbiddenUrlError,
     InvalidInputError,
     InvalidStateError,
@@ -101,52 +102,69 @@ class StitchVideosSuccess:
 _EDIT = NotFoundError | InvalidInputError | InvalidStateError | TooLargeError
 
 CreateWorkflowResult = Annotated[
-    CreateWorkflowSuccess | InvalidInputError | TooLargeError,
+    CreateWorkflowSuccess | InvalidInputError | TooLargeError | ForbiddenError,
     strawberry.union("CreateWorkflowResult"),
 ]
 SaveWorkflowResult = Annotated[
-    SaveWorkflowSuccess | ConflictError | _EDIT, strawberry.union("SaveWorkflowResult")
+    SaveWorkflowSuccess | ConflictError | _EDIT | ForbiddenError,
+    strawberry.union("SaveWorkflowResult"),
 ]
 UpdateWorkflowDraftResult = Annotated[
-    UpdateWorkflowDraftSuccess | _EDIT, strawberry.union("UpdateWorkflowDraftResult")
+    UpdateWorkflowDraftSuccess | _EDIT | ForbiddenError,
+    strawberry.union("UpdateWorkflowDraftResult"),
 ]
 ArchiveWorkflowResult = Annotated[
-    ArchiveWorkflowSuccess | NotFoundError | InvalidStateError,
+    ArchiveWorkflowSuccess | NotFoundError | InvalidStateError | ForbiddenError,
     strawberry.union("ArchiveWorkflowResult"),
 ]
 RestoreWorkflowRevisionResult = Annotated[
-    RestoreWorkflowRevisionSuccess | ConflictError | NotFoundError | InvalidStateError,
+    RestoreWorkflowRevisionSuccess
+    | ConflictError
+    | NotFoundError
+    | InvalidStateError
+    | ForbiddenError,
     strawberry.union("RestoreWorkflowRevisionResult"),
 ]
 DeleteWorkflowResult = Annotated[
-    DeleteWorkflowSuccess | NotFoundError, strawberry.union("DeleteWorkflowResult")
+    DeleteWorkflowSuccess | NotFoundError | ForbiddenError,
+    strawberry.union("DeleteWorkflowResult"),
 ]
 StartWorkflowExecutionResult = Annotated[
     StartWorkflowExecutionSuccess
     | NotFoundError
     | InvalidInputError
-    | InvalidStateError,
+    | InvalidStateError
+    | ForbiddenError,
     strawberry.union("StartWorkflowExecutionResult"),
 ]
 FinishWorkflowExecutionResult = Annotated[
     FinishWorkflowExecutionSuccess
     | NotFoundError
     | InvalidInputError
-    | InvalidStateError,
+    | InvalidStateError
+    | ForbiddenError,
     strawberry.union("FinishWorkflowExecutionResult"),
 ]
 CancelWorkflowExecutionResult = Annotated[
-    CancelWorkflowExecutionSuccess | NotFoundError | InvalidStateError,
+    CancelWorkflowExecutionSuccess | NotFoundError | InvalidStateError | ForbiddenError,
     strawberry.union("CancelWorkflowExecutionResult"),
 ]
 ReportNodeRunResult = Annotated[
-    ReportNodeRunSuccess | NotFoundError | InvalidInputError | InvalidStateError,
+    ReportNodeRunSuccess
+    | NotFoundError
+    | InvalidInputError
+    | InvalidStateError
+    | ForbiddenError,
     strawberry.union("ReportNodeRunResult"),
 ]
 LinkWorkflowVideoResult = Annotated[
-    LinkWorkflowVideoSuccess | _EDIT | ForbiddenUrlError | FetchFailedError,
+    LinkWorkflowVideoSuccess
+    | _EDIT
+    | ForbiddenUrlError
+    | FetchFailedError
+    | ForbiddenError,
     strawberry.union("LinkWorkflowVideoResult"),
 ]
 StitchVideosResult = Annotated[
-    StitchVideosSuccess | _EDIT, strawberry.union("StitchVideosResult")
+    StitchVideosSuccess | _EDIT | ForbiddenError, strawberry.union("StitchVideosResult")
 ]

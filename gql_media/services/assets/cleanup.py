@@ -6,6 +6,11 @@ An object is a stray when no asset row that is not deleted references its key
 the grace period are left alone: an upload stores its blob before it commits
 its row, so a young unreferenced blob may be an upload in flight. Each stray is
 checked again just before it is deleted, so a row committed meanwhile keeps it.
+
+Strays and dead jobs' temp directories belong to nobody, so every run removes
+them; marking rows whose blob is missing is scoped to the owner who asked
+(`cleanupStorage`), or covers every owner when an operator runs `gql-media
+cleanup` on the server.
 """
 
 import asyncio
@@ -56,9 +61,14 @@ async def _referenced(key: str) -> bool:
 
 
 async def cleanup(
-    runtime: Runtime, *, dry_run: bool, current_job_id: str | None = None
+    runtime: Runtime,
+    *,
+    dry_run: bool,
+    current_job_id: str | None = None,
+    owner_id: str | None = None,
 ) -> CleanupReport:
-    """Find (and unless `dry_run`, remove) what no live row needs."""
+    """Find (and unless `dry_run`, remove) what no live row needs; rows with a
+    missing blob are looked for among `owner_id`'s (None: every owner's)."""
     report = CleanupReport(dry_run=dry_run)
     cutoff = now() - timedelta(seconds=runtime.settings.retention.cleanup_grace_seconds)
     live = models.Asset.filter(deleted_at=None)
@@ -92,18 +102,24 @@ async def cleanup(
             if not dry_run:
                 await runtime.storage.delete(obj.key)
                 logger.info("cleanup: deleted stray %s (%d bytes)", obj.key, obj.size)
-    await _missing(runtime, report, present, dry_run)
+    await _missing(runtime, report, present, dry_run, owner_id)
     await _temp_dirs(runtime, report, dry_run, current_job_id)
     return report
 
 
 async def _missing(
-    runtime: Runtime, report: CleanupReport, present: set[str], dry_run: bool
+    runtime: Runtime,
+    report: CleanupReport,
+    present: set[str],
+    dry_run: bool,
+    owner_id: str | None,
 ) -> None:
     """READY assets whose blob is gone become FAILED with MISSING_FILE."""
     ready = models.Asset.filter(
         deleted_at=None, status=AssetStatus.READY, storage_key__isnull=False
     )
+    if owner_id is not None:
+        ready = ready.filter(owner_id=owner_id)
     for row in await ready.only("id", "storage_key"):
         key = row.storage_key
         if key is None or key in present or await runtime.storage.exists(key):
@@ -147,15 +163,16 @@ def _size(path: Path) -> int:
 
 
 async def create_cleanup_job(
-    runtime: Runtime, owner_id: str, dry_run: bool
+    runtime: Runtime, owner_id: str, dry_run: bool, *, all_owners: bool = False
 ) -> models.Job:
-    """A QUEUED CLEANUP_STORAGE job (the caller enqueues it, or runs it)."""
+    """A QUEUED CLEANUP_STORAGE job (the caller enqueues it, or runs it);
+    `all_owners` (the operator's CLI) marks missing files of every owner."""
     return await jobs.create_job(
         owner_id,
         models.JobKind.CLEANUP_STORAGE,
         asset=None,
         max_attempts=runtime.settings.job_max_attempts,
-        payload={"dry_run": dry_run},
+        payload={"dry_run": dry_run, "all_owners": all_owners},
     )
 
 

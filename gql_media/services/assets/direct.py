@@ -16,13 +16,25 @@ from datetime import timedelta
 from typing import Any
 
 from gql_media import models
-from gql_media.errors import GqlMediaError, InvalidInput, InvalidState, TooLarge
+from gql_media.errors import (
+    GqlMediaError,
+    InvalidInput,
+    InvalidState,
+    QuotaExceeded,
+    TooLarge,
+)
 from gql_media.kit.clock import now
 from gql_media.kit.ids import get_owned
 from gql_media.models import DirectUploadStatus
 from gql_media.runtime import Runtime
-from gql_media.services.assets import library
-from gql_media.services.assets.validation import AssetDetails, ReceivedFile, check_name
+from gql_media.services.assets import library, quota
+from gql_media.services.assets.resumable import ResumableUploads
+from gql_media.services.assets.validation import (
+    AssetDetails,
+    ReceivedFile,
+    check_content_type,
+    check_name,
+)
 from gql_media.storage import s3_presigned
 from gql_media.storage.keys import blob_key
 from gql_media.storage.s3 import S3Storage
@@ -78,8 +90,10 @@ async def create(
 
     Raises:
         InvalidState: the storage is not S3.
-        InvalidInput: an empty file, a malformed hash or name.
+        InvalidInput: an empty file, a malformed hash, name or content type.
         TooLarge: over the upload limit.
+        QuotaExceeded: the file and the owner's open uploads would pass the
+            owner's storage quota.
     """
     storage = _s3(runtime)
     limit = runtime.settings.limits.max_upload_bytes
@@ -92,6 +106,11 @@ async def create(
         raise InvalidInput("sha256 must be 64 hex digits", field="sha256")
     if request.filename is not None:
         check_name(request.filename)
+    content_type = check_content_type(request.content_type, "contentType")
+    # Before any part link exists; content the owner has already costs nothing.
+    if quota.enabled(runtime) and not await library.find_duplicate(owner_id, sha256):
+        pending = await ResumableUploads(runtime).open_bytes(owner_id)
+        await quota.check(runtime, owner_id, request.size, pending=pending)
     part_size = part_size_for(request.size, runtime.settings.storage.part_size_bytes)
     count = math.ceil(request.size / part_size)
     ttl = runtime.settings.url_ttl_seconds
@@ -102,13 +121,13 @@ async def create(
         part_size_bytes=part_size,
         part_count=count,
         filename=request.filename,
-        content_type=request.content_type,
+        content_type=content_type,
         details=_stored_details(request.details),
         expires_at=now() + timedelta(seconds=ttl),
     )
     row.staging_key = f"uploads/{row.id}"
     row.s3_upload_id = await s3_presigned.start_multipart(
-        storage, row.staging_key, request.content_type
+        storage, row.staging_key, content_type
     )
     try:
         await row.save()
@@ -132,6 +151,8 @@ async def complete(runtime: Runtime, owner_id: str, upload_id: str) -> Completed
         InvalidState: the upload is not PENDING (or another call completes it).
         InvalidInput: the parts are missing or the bytes do not match what was
             declared; the upload is FAILED and nothing of it stays in storage.
+        QuotaExceeded: the owner's quota filled up since the upload opened; the
+            upload is FAILED and its parts are dropped.
     """
     storage = _s3(runtime)
     row = await get_owned(models.DirectUpload, owner_id, upload_id, "direct upload")
@@ -141,6 +162,13 @@ async def complete(runtime: Runtime, owner_id: str, upload_id: str) -> Completed
     ).update(completed_at=now())
     if not claimed:
         raise InvalidState(f"the direct upload is {row.status.value}, not PENDING")
+    try:
+        # Again now: other files may have been stored since the upload opened.
+        if not await library.find_duplicate(owner_id, row.sha256):
+            await quota.check(runtime, owner_id, row.size_bytes)
+    except QuotaExceeded as exc:
+        await s3_presigned.abort_multipart(storage, row.staging_key, row.s3_upload_id)
+        raise await _fail(row, exc) from None
     try:
         await s3_presigned.complete_multipart(
             storage, row.staging_key, row.s3_upload_id

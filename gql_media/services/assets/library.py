@@ -109,6 +109,10 @@ async def register_stored(
                 JobKind.PROCESS_UPLOAD,
                 asset=asset,
                 max_attempts=runtime.settings.job_max_attempts,
+                # A clue for the probe where the bytes have no signature (TGA).
+                payload={"content_type": upload.content_type[:128]}
+                if upload.content_type
+                else None,
             )
     except IntegrityError:
         # A concurrent upload of the same content won the unique index.

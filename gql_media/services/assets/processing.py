@@ -17,14 +17,26 @@ logger = logging.getLogger(__name__)
 
 
 async def inspect(
-    runtime: Runtime, asset: models.Asset, path: Path
+    runtime: Runtime,
+    asset: models.Asset,
+    path: Path,
+    hints: tuple[str | None, ...] = (),
 ) -> tuple[ProbeResult, dict[str, Any]]:
     """Probe `path` and check it against the limits and the declared kind.
+
+    Args:
+        hints: what the client called the file (name, URL, Content-Type), for
+            formats without a signature (TGA).
 
     Returns:
         The probe result and the asset columns it fills.
     """
-    result = await probe(path, runtime.settings.media)
+    result = await probe(
+        path,
+        runtime.settings.media,
+        hints=hints,
+        max_pixels=runtime.settings.limits.max_pixels,
+    )
     check_limits(result, runtime.settings.limits)
     if asset.kind is not None and asset.kind != result.kind:
         raise MediaError(
@@ -57,6 +69,7 @@ async def store_thumbnail(
     kind: AssetKind,
     duration: float | None,
     at_seconds: float = 0.0,
+    codec: str | None = None,
 ) -> str | None:
     """Make the JPEG thumbnail of a file and store it; None for audio.
 
@@ -80,6 +93,7 @@ async def store_thumbnail(
         at_seconds=at_seconds,
         duration=duration,
         settings=runtime.settings.media,
+        codec=codec,
     )
     await runtime.storage.put_file(key, dest, "image/jpeg")
     dest.unlink(missing_ok=True)

@@ -25,8 +25,12 @@ from typing import Any
 from gql_media import models
 from gql_media.errors import InvalidInput, InvalidState, NotFound, TooLarge
 from gql_media.runtime import Runtime
-from gql_media.services.assets import library
-from gql_media.services.assets.validation import AssetDetails, ReceivedFile
+from gql_media.services.assets import library, quota
+from gql_media.services.assets.validation import (
+    AssetDetails,
+    ReceivedFile,
+    check_content_type,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +93,8 @@ class ResumableUploads:
         Raises:
             InvalidInput: an empty file or unusable metadata.
             TooLarge: `length` is over the upload limit.
+            QuotaExceeded: `length` and the owner's open uploads would pass the
+                owner's storage quota.
         """
         if length <= 0:
             raise InvalidInput("the file is empty", field="Upload-Length")
@@ -98,6 +104,10 @@ class ResumableUploads:
                 limit=self.max_bytes,
             )
         _details(metadata)  # refuse bad names and tags now, not after the bytes
+        await asyncio.to_thread(self._sweep)  # abandoned uploads reserve nothing
+        if quota.enabled(self.runtime):
+            pending = await self.open_bytes(owner_id)
+            await quota.check(self.runtime, owner_id, length, pending=pending)
         upload = ResumableUpload(
             id=uuid.uuid4().hex,
             owner_id=owner_id,
@@ -106,8 +116,24 @@ class ResumableUploads:
             created_at=time.time(),
         )
         await asyncio.to_thread(self._create_files, upload)
-        await asyncio.to_thread(self._sweep)
         return upload
+
+    async def open_bytes(self, owner_id: str) -> int:
+        """The bytes the owner's open uploads may still store: the declared
+        lengths of its tus uploads here and of its presigned uploads."""
+        here = await asyncio.to_thread(self._open_lengths, owner_id)
+        return here + await quota.open_direct_bytes(owner_id)
+
+    def _open_lengths(self, owner_id: str) -> int:
+        total = 0
+        for info in self.dir.glob("tus-*.json"):
+            try:
+                stored = json.loads(info.read_text())
+            except (FileNotFoundError, ValueError):
+                continue  # completed or removed meanwhile
+            if stored.get("owner_id") == owner_id:
+                total += int(stored.get("length") or 0)
+        return total
 
     def _create_files(self, upload: ResumableUpload) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -221,6 +247,8 @@ class ResumableUploads:
 
         Raises:
             InvalidState: the upload is not complete.
+            QuotaExceeded: the owner's quota filled up meanwhile (the bytes are
+                dropped, as for any refusal here).
         """
         if upload.offset != upload.length:
             raise InvalidState("the upload is not complete")
@@ -272,6 +300,8 @@ def _details(metadata: dict[str, str]) -> AssetDetails:
     for key, value in metadata.items():
         if len(value) > MAX_METADATA_VALUE:
             raise InvalidInput(f"metadata {key!r} is over {MAX_METADATA_VALUE} bytes")
+    # It becomes the stored object's Content-Type: refused now if malformed.
+    check_content_type(metadata.get("filetype"), "filetype")
     tags = [tag for tag in metadata.get("tags", "").split(",") if tag.strip()]
     name = metadata.get("name") or _filename(metadata)
     return AssetDetails(name=name, tags=tags).validate()

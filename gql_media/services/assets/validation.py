@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,14 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # Each JSON value takes at least 2 bytes ("0,"), so a document within
 # MAX_METADATA_BYTES never has more values than this.
 MAX_JSON_VALUES = MAX_METADATA_BYTES // 2
+MAX_CONTENT_TYPE = 255
+# type/subtype with optional ;name=value parameters (RFC 9110 tokens): it becomes
+# the stored object's Content-Type header, so no control characters or CR/LF.
+_TOKEN = r"[A-Za-z0-9!#$&^_.+\-]+"
+_QUOTED = r'"[\x20\x21\x23-\x5b\x5d-\x7e]*"'  # printable, no '"' or '\\'
+_CONTENT_TYPE = re.compile(
+    rf"{_TOKEN}/{_TOKEN}([ \t]*;[ \t]*{_TOKEN}=({_TOKEN}|{_QUOTED}))*"
+)
 # numeric(14, 6): eight digits before the point.
 MAX_COST = Decimal("99999999.999999")
 _COST_STEP = Decimal("0.000001")
@@ -91,6 +100,19 @@ def check_name(name: str) -> str:
     if any(ord(c) < 32 for c in name):
         raise InvalidInput("name contains control characters", field="name")
     return name.strip()
+
+
+def check_content_type(value: str | None, field: str) -> str | None:
+    """A client's MIME type (`video/mp4; codecs=avc1`), or InvalidInput."""
+    if value is None or value == "":
+        return None
+    if len(value) > MAX_CONTENT_TYPE or not _CONTENT_TYPE.fullmatch(value):
+        raise InvalidInput(
+            f"{field} must be a MIME type (type/subtype) of at most "
+            f"{MAX_CONTENT_TYPE} printable characters",
+            field=field,
+        )
+    return value
 
 
 def name_from_url(url: str) -> str | None:

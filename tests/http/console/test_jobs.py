@@ -8,6 +8,7 @@ from pathlib import Path
 from playwright.async_api import WebSocket
 
 from gql_media import models
+from gql_media.services.accounts import tokens
 from tests.conftest import Server, wait_for_job
 from tests.support.browser import LoopbackBrowser, browser
 from tests.support.console import open_console, screenshot, statuses
@@ -110,15 +111,17 @@ async def test_the_pasted_token_goes_with_every_request(
 
     page.on("websocket", on_socket)
 
+    # A real token of the local owner: a token that is sent is checked.
+    _, token = await tokens.create_token("local", "console")
     await page.click("button.token-button")
-    await page.fill("input[name=token]", "gqlm_console_test")
+    await page.fill("input[name=token]", token)
     await page.click("text=Use token")
     await page.locator("button.token-button", has_text="Token \u2713").wait_for()
     await page.locator("text=No jobs.").wait_for()
     assert await page.evaluate("() => sessionStorage.getItem('gql-media.token')") == (
-        "gqlm_console_test"
+        token
     )
-    assert authorizations and set(authorizations) == {"Bearer gqlm_console_test"}
+    assert authorizations and set(authorizations) == {f"Bearer {token}"}
 
     # A live view opens the socket with the token in connection_init.
     generation = (
@@ -132,7 +135,7 @@ async def test_the_pasted_token_goes_with_every_request(
     await page.goto(f"{server.url}/#/generations/{generation['id']}")
     await page.wait_for_selector('.tree[data-status="PENDING"]')
     await page.wait_for_function("() => document.querySelector('[data-live=live]')")
-    assert inits == [{"authorization": "Bearer gqlm_console_test"}]
+    assert inits == [{"authorization": f"Bearer {token}"}]
 
     # Kept for the tab (session storage), forgotten on request.
     await page.reload()

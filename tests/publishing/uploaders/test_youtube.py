@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from gql_media.runtime import Runtime
+from gql_media.services.publishing import limits
 from gql_media.services.publishing.uploaders import youtube
 from gql_media.services.publishing.uploaders.base import (
     PermanentError,
@@ -368,3 +370,20 @@ async def test_an_error_from_the_stream_aborts_the_upload_as_it_is(
             failing_after(media_of(clip), 300 * 1024), META, saved.resume()
         )
     assert platform.videos == []
+
+
+async def test_every_request_of_an_attempt_keeps_the_platform_rate(
+    platform: fake.FakeYouTube,
+    uploader: youtube.YouTubeUploader,
+    clip: Path,
+    saved: Saved,
+    runtime: Runtime,
+) -> None:
+    """An attempt pays for its first request; the token refresh, the session and
+    each chunk after it take the next tokens, so the platform never sees more
+    than the limit in any second however many requests one upload makes."""
+    runtime.settings.publishing.requests_per_second = 3
+    async with limits.attempt(runtime, "youtube"):
+        await uploader.upload(media_of(clip), META, saved.resume())
+    assert len(platform.requests) >= 6  # token, initiate and four chunks or more
+    assert platform.busiest_second() <= 3

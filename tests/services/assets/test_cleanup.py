@@ -176,3 +176,21 @@ async def test_nothing_referenced_is_touched_when_there_are_no_strays(
     assert report.stray_blobs == report.stray_thumbnails == report.missing_files == 0
     assert await keys(runtime) == before
     assert (await models.Asset.get(id=row.id)).status is models.AssetStatus.READY
+
+
+async def test_an_owners_cleanup_marks_only_that_owners_missing_files(
+    runtime: Runtime,
+) -> None:
+    """Another owner's row whose blob is gone is theirs to hear about: a cleanup
+    asked for by `local` leaves it READY; the operator's run (every owner) marks it."""
+    theirs = await stored_asset(runtime, b"theirs", models.AssetStatus.READY)
+    await models.Asset.filter(id=theirs.id).update(owner_id="someone-else")
+    await runtime.storage.delete(theirs.storage_key or "")
+    report = await cleanup.cleanup(runtime, dry_run=False, owner_id="local")
+    assert report.missing_files == 0
+    row = await models.Asset.get(id=theirs.id)
+    assert row.status is models.AssetStatus.READY
+    report = await cleanup.cleanup(runtime, dry_run=False, owner_id=None)
+    assert report.missing_files == 1
+    row = await models.Asset.get(id=theirs.id)
+    assert row.status is models.AssetStatus.FAILED

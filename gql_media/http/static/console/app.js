@@ -9,18 +9,23 @@ import { GenerationPage } from "./pages/generation.js";
 import { GenerationsPage } from "./pages/generations.js";
 import { JobsPage } from "./pages/jobs.js";
 import { LibraryPage } from "./pages/library.js";
+import { WorkflowPage } from "./pages/workflow.js";
+import { WorkflowsPage } from "./pages/workflows.js";
 
 const ROUTES = [
   { pattern: /^\/library$/, page: LibraryPage, nav: "library" },
   { pattern: /^\/assets\/([^/]+)$/, page: AssetPage, nav: "library" },
   { pattern: /^\/generations$/, page: GenerationsPage, nav: "generations" },
   { pattern: /^\/generations\/([^/]+)$/, page: GenerationPage, nav: "generations" },
+  { pattern: /^\/workflows$/, page: WorkflowsPage, nav: "workflows" },
+  { pattern: /^\/workflows\/([^/]+)$/, page: WorkflowPage, nav: "workflows" },
   { pattern: /^\/jobs$/, page: JobsPage, nav: "jobs" },
 ];
 
 const NAV = [
   { id: "library", label: "Library", href: "#/library" },
   { id: "generations", label: "Generations", href: "#/generations" },
+  { id: "workflows", label: "Workflows", href: "#/workflows" },
   { id: "jobs", label: "Jobs", href: "#/jobs" },
 ];
 

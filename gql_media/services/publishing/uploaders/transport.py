@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from gql_media.kit import clock
+from gql_media.services.publishing import limits
 from gql_media.services.publishing.uploaders.base import (
     Media,
     PermanentError,
@@ -30,10 +31,21 @@ _PACIFIC = ZoneInfo("America/Los_Angeles")
 _HASHTAG = re.compile(r"#\w+")
 
 
+async def _take_a_request_token(request: httpx.Request) -> None:
+    await limits.before_request()
+
+
 def new_client() -> httpx.AsyncClient:
     """A client for one uploader: timeouts set, no redirects (a platform API that
-    redirects an upload is answering something we do not speak)."""
-    return httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False)
+    redirects an upload is answering something we do not speak), and every request
+    through it (token refresh, session, each chunk, status) paid for with the
+    platform's request rate (`limits.before_request`), so an attempt that makes
+    many requests still keeps the platform's limit."""
+    return httpx.AsyncClient(
+        timeout=TIMEOUT,
+        follow_redirects=False,
+        event_hooks={"request": [_take_a_request_token]},
+    )
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 export const ASSET_CARD = `
   id name kind status sizeBytes durationSeconds width height thumbnailUrl tags
-  createdAt errorCode errorMessage isArchived`;
+  createdAt errorCode errorMessage isArchived project task versionLabel reviewStatus`;
 
 export const JOB_ROW = `
   id kind status stage progress message attempts maxAttempts isDuplicate

@@ -1,18 +1,32 @@
 // The player page of one asset: the media, its actions, then its sections. A section
 // is a module under sections/ exporting a component that gets the asset, `reload`
-// (read the asset again) and `revision` (bumped after an action); the domains that hang off an asset (versions, annotations,
-// publications) each add one module there and one entry in SECTIONS.
+// (read the asset again), `revision` (bumped after an action) and `player`
+// (lib/player.js: the <video>, seek, shared reads); the domains that hang off an
+// asset each add one module there and one entry in SECTIONS. An entry may also
+// name an `overlay`, drawn over the video with the same props (annotations).
 import { gql } from "../lib/api.js";
 import { ACTIVE } from "../lib/fields.js";
 import { html, useCallback, useEffect, useState } from "../lib/html.js";
+import { usePlayer } from "../lib/player.js";
 import { ErrorBox, StatusBadge, Thumb, bytes, duration, joined, pixels } from "../lib/ui.js";
 import { Actions } from "../sections/actions.js";
+import { AnnotationOverlay, AnnotationsSection } from "../sections/annotations.js";
 import { DetailsSection } from "../sections/details.js";
 import { JobsSection } from "../sections/jobs.js";
 import { ProvenanceSection } from "../sections/provenance.js";
+import { PublicationsSection } from "../sections/publications.js";
+import { VersionsSection } from "../sections/versions.js";
 
 const SECTIONS = [
   { id: "details", title: "Details", component: DetailsSection },
+  { id: "versions", title: "Versions", component: VersionsSection },
+  {
+    id: "annotations",
+    title: "Annotations",
+    component: AnnotationsSection,
+    overlay: AnnotationOverlay,
+  },
+  { id: "publications", title: "Publications", component: PublicationsSection },
   { id: "provenance", title: "Provenance", component: ProvenanceSection },
   { id: "jobs", title: "Jobs", component: JobsSection },
 ];
@@ -24,24 +38,39 @@ const ASSET = `
       durationSeconds width height fps codec audioCodec bitrate container aspectRatio
       sourceType sourceUrl metadata archivedAt createdAt updatedAt errorCode
       errorMessage isArchived tags url thumbnailUrl
+      project task version versionLabel author description reviewStatus approvedBy approvedAt
       provenance { provider model prompt params externalJobId cost completedAt }
     }
   }`;
 
-function Media({ asset }) {
+function Media({ asset, player, children }) {
   if (asset.status !== "READY" || !asset.url) {
     return html`<div class="media waiting">
       <${Thumb} url=${asset.thumbnailUrl} kind=${asset.kind} status=${asset.status} />
     </div>`;
   }
   if (asset.kind === "IMAGE") {
-    return html`<div class="media"><img src=${asset.url} alt=${asset.name} /></div>`;
+    return html`<div class="media">
+      <div class="frame">
+        <img ref=${player.attach} src=${asset.url} alt=${asset.name} />${children}
+      </div>
+    </div>`;
   }
   if (asset.kind === "AUDIO") {
     return html`<div class="media"><audio controls src=${asset.url}></audio></div>`;
   }
+  // The frame wraps the video tightly, so overlays share its box.
   return html`<div class="media">
-    <video controls preload="metadata" poster=${asset.thumbnailUrl} src=${asset.url}></video>
+    <div class="frame">
+      <video
+        ref=${player.attach}
+        controls
+        preload="metadata"
+        poster=${asset.thumbnailUrl}
+        src=${asset.url}
+      ></video>
+      ${children}
+    </div>
   </div>`;
 }
 
@@ -51,6 +80,7 @@ export function AssetPage({ params }) {
   const [error, setError] = useState(null);
   // Bumped by an action: sections read their data again (a new job, say).
   const [revision, setRevision] = useState(0);
+  const player = usePlayer();
   const reload = useCallback(async () => {
     try {
       setAsset((await gql(ASSET, { id })).asset);
@@ -82,6 +112,7 @@ export function AssetPage({ params }) {
     </div>
     <p class="subtitle">
       ${joined(
+        asset.task ? `${asset.project} / ${asset.task} ${asset.versionLabel}` : "",
         asset.kind,
         duration(asset.durationSeconds),
         pixels(asset.width, asset.height),
@@ -92,7 +123,12 @@ export function AssetPage({ params }) {
         ? html` \u00b7 <a href=${asset.url} download=${asset.name}>Download</a>`
         : null}
     </p>
-    <${Media} asset=${asset} />
+    <${Media} asset=${asset} player=${player}>
+      ${SECTIONS.filter((s) => s.overlay).map(
+        ({ id: name, overlay: Overlay }) =>
+          html`<${Overlay} key=${name} asset=${asset} revision=${revision} player=${player} />`,
+      )}
+    <//>
     <div class="sections">
       ${SECTIONS.map(
         ({ id: name, title, component: Section }) => html`<section
@@ -104,6 +140,7 @@ export function AssetPage({ params }) {
             asset=${asset}
             reload=${reload}
             revision=${revision}
+            player=${player}
             active=${ACTIVE.has(asset.status)}
           />
         </section>`,

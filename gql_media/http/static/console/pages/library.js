@@ -114,6 +114,12 @@ function AssetCard({ asset, jobId, onChange }) {
       ${active && job
         ? html`<${ProgressBar} value=${job.progress} label=${job.stage} />`
         : null}
+      ${asset.task
+        ? html`<div class="card-version small" title=${`${asset.project} / ${asset.task}`}>
+            ${asset.task} ${asset.versionLabel}
+            ${asset.reviewStatus === "APPROVED" ? html`<span class="approved-mark">\u2713</span>` : null}
+          </div>`
+        : null}
       ${status === "FAILED"
         ? html`<div class="card-error" title=${asset.errorMessage}>
             ${asset.errorCode}
@@ -135,8 +141,12 @@ function UploadRow({ item }) {
 function Filters({ filter, setFilter }) {
   const [text, setText] = useState(filter.text);
   const [tag, setTag] = useState(filter.tag);
+  const [project, setProject] = useState(filter.project);
+  const [task, setTask] = useState(filter.task);
   useDebounced(text, 300, (value) => setFilter((f) => ({ ...f, text: value })));
   useDebounced(tag, 300, (value) => setFilter((f) => ({ ...f, tag: value })));
+  useDebounced(project, 300, (value) => setFilter((f) => ({ ...f, project: value })));
+  useDebounced(task, 300, (value) => setFilter((f) => ({ ...f, task: value })));
   const choose = (name) => (event) =>
     setFilter((f) => ({ ...f, [name]: event.target.value }));
   return html`<div class="filters">
@@ -165,6 +175,20 @@ function Filters({ filter, setFilter }) {
       placeholder="Tag"
       value=${tag}
       onInput=${(e) => setTag(e.target.value)}
+    />
+    <input
+      type="text"
+      name="project"
+      placeholder="Project"
+      value=${project}
+      onInput=${(e) => setProject(e.target.value)}
+    />
+    <input
+      type="text"
+      name="task"
+      placeholder="Task"
+      value=${task}
+      onInput=${(e) => setTask(e.target.value)}
     />
   </div>`;
 }
@@ -216,7 +240,8 @@ export function LibraryPage() {
   const [filter, setFilter] = useState(() => {
     const query = hashQuery();
     const value = (name) => query.get(name) || "";
-    return { text: value("text"), kind: value("kind"), status: value("status"), tag: value("tag") };
+    const names = ["text", "kind", "status", "tag", "project", "task"];
+    return Object.fromEntries(names.map((name) => [name, value(name)]));
   });
   const key = JSON.stringify(filter);
   useEffect(() => setHashQuery(filter), [key]);

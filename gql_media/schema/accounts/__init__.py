@@ -1,0 +1,1 @@
+"""The accounts contract: the viewer, tokens and their mutations."""

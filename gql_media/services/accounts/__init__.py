@@ -1,0 +1,1 @@
+"""Accounts: owners (workspaces), API tokens, and who a request acts for."""
