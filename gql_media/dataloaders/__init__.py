@@ -33,9 +33,9 @@ async def _tags_by_asset_id(ids: list[str]) -> list[list[str]]:
 class Loaders:
     """The loaders of one request, and its other per-request memos."""
 
-    # Links signed in this request by (key, file name): a key is signed once per
-    # request, and a long subscription gets fresh links with each event's Loaders.
-    links: dict[tuple[str, str | None], str] = field(default_factory=dict)
+    # Links signed in this request by (key, file name), with the monotonic time
+    # they were signed: a key is signed once per request (schema/common/links.py).
+    links: dict[tuple[str, str | None], tuple[str, float]] = field(default_factory=dict)
     # Selection analyses of this request, by the field's place in the query.
     shapes: dict[object, object] = field(default_factory=dict)
 

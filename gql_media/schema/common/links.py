@@ -2,16 +2,21 @@
 
 A key is signed once per request (`Loaders.links`): a tree that shows one video in
 ten places signs it once, and a field whose link was signed ahead (a tree read signs
-its thumbnails as a batch) answers without a coroutine of its own.
+its thumbnails as a batch) answers without a coroutine of its own. A signed link is
+reused for a minute at most (half the TTL if that is shorter), so a subscription
+whose context outlives many events still sends fresh links.
 """
 
 import logging
+import time
 from collections.abc import Iterable
 
 from gql_media.schema.common.context import Info
 from gql_media.schema.common.reads import deferred
 
 logger = logging.getLogger(__name__)
+
+REUSE_SECONDS = 60.0
 
 
 async def signed_link(
@@ -24,13 +29,13 @@ async def signed_link(
     """
     if not key:
         return None
-    links = info.context.loaders.links
-    link = links.get((key, filename))
+    link = _reusable(info, key, filename)
     if link is None:
         runtime = info.context.runtime
-        link = links[key, filename] = await runtime.storage.url(
+        link = await runtime.storage.url(
             key, runtime.settings.url_ttl_seconds, filename=filename
         )
+        info.context.loaders.links[key, filename] = (link, time.monotonic())
     return link
 
 
@@ -39,7 +44,7 @@ def link_now(info: Info, key: str | None, filename: str | None = None) -> str | 
     signed it already, else an awaitable that signs it."""
     if not key:
         return None
-    link = info.context.loaders.links.get((key, filename))
+    link = _reusable(info, key, filename)
     if link is not None:
         return link
     return deferred(signed_link(info, key, filename))
@@ -51,10 +56,19 @@ async def sign_ahead(info: Info, keys: Iterable[str | None]) -> None:
     Best effort: if the storage fails, the fields sign for themselves and each
     reports the error where it would have without this.
     """
-    links = info.context.loaders.links
     try:
         for key in keys:
-            if key and (key, None) not in links:
-                await signed_link(info, key)
+            await signed_link(info, key)
     except Exception:
         logger.debug("signing links ahead failed; the fields sign", exc_info=True)
+
+
+def _reusable(info: Info, key: str, filename: str | None) -> str | None:
+    signed = info.context.loaders.links.get((key, filename))
+    if signed is None:
+        return None
+    link, at = signed
+    ttl = info.context.runtime.settings.url_ttl_seconds
+    if time.monotonic() - at >= min(REUSE_SECONDS, ttl / 2):
+        return None
+    return link
