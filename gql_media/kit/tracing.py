@@ -1,14 +1,18 @@
 """OpenTelemetry tracing, off unless an exporter is configured.
 
 On: GraphQL operations and resolvers (Strawberry's extension), SQL on PostgreSQL
-(asyncpg) and Redis (the official instrumentations), and our own spans for S3
-calls, ffmpeg runs and jobs. A job's span continues the trace of the request that
+(asyncpg) and Redis (the official instrumentations), SQL on SQLite (a span around
+each statement Tortoise's SQLite client runs: there is no instrumentation for
+aiosqlite, and the sqlite3 one would start its spans on aiosqlite's thread,
+outside the request's trace), and our own spans for S3 calls, ffmpeg runs and
+jobs. A job's span continues the trace of the request that
 created the job: the W3C trace context is stored with the job row (`carrier()`)
 and taken up by whichever process runs it (`job_span`).
 """
 
+import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -84,6 +88,52 @@ def _instrument_libraries() -> None:
 
     AsyncPGInstrumentor().instrument()
     RedisInstrumentor().instrument()
+    _sqlite(instrument=True)
+
+
+_SQLITE_METHODS = (
+    "execute_insert",
+    "execute_many",
+    "execute_query",
+    "execute_query_dict",
+    "execute_script",
+)
+
+
+def _sqlite(*, instrument: bool) -> None:
+    """Wrap (or unwrap) the statement methods of Tortoise's SQLite client and its
+    transaction wrapper in a CLIENT span named like asyncpg's ("SELECT", ...)."""
+    from tortoise.backends.sqlite import client
+
+    for cls in (client.SqliteClient, client.SqliteTransactionWrapper):
+        for name in _SQLITE_METHODS:
+            method = cls.__dict__.get(name)
+            if method is None:
+                continue
+            traced = getattr(method, "_gql_media_traced", False)
+            if instrument and not traced:
+                setattr(cls, name, _traced_statement(method))
+            elif not instrument and traced:
+                setattr(cls, name, method.__wrapped__)
+
+
+def _traced_statement(
+    method: Callable[..., Awaitable[Any]],
+) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(method)
+    async def run(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        if not enabled():
+            return await method(self, query, *args, **kwargs)
+        verb = query.lstrip().split(None, 1)[0].upper() if query.strip() else "SQL"
+        with tracer().start_as_current_span(
+            verb,
+            kind=trace.SpanKind.CLIENT,
+            attributes={"db.system": "sqlite", "db.statement": query[:2048]},
+        ):
+            return await method(self, query, *args, **kwargs)
+
+    run._gql_media_traced = True  # type: ignore[attr-defined]
+    return run
 
 
 def enabled() -> bool:
@@ -138,6 +188,7 @@ def shutdown() -> None:
 
     AsyncPGInstrumentor().uninstrument()
     RedisInstrumentor().uninstrument()
+    _sqlite(instrument=False)
     # Flushes what is pending, then stops the exporter for good.
     _state.pop("processor").shutdown()
     _state["tracer"] = None

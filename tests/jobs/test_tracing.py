@@ -83,3 +83,15 @@ async def test_the_mutation_span_is_the_parent_of_the_job_span(
     assert resolver.parent.span_id == mutation.context.span_id
     probe = next(s for s in finished if s.name == "ffprobe")
     assert _ancestors(probe, by_id)[:1] == ["job IMPORT_URL"]
+    # SQL statements are spans too, on either database: the mutation's INSERT of
+    # the job row sits inside the mutation's trace.
+    inserts = [
+        s
+        for s in finished
+        if s.attributes
+        and s.attributes.get("db.system") in ("sqlite", "postgresql")
+        and "job" in str(s.attributes.get("db.statement", "")).lower()
+        and s.context.trace_id == mutation.context.trace_id
+    ]
+    assert inserts, sorted({s.name for s in finished})
+    assert "GraphQL Query: Import" in _ancestors(inserts[0], by_id)
