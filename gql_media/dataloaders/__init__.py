@@ -63,7 +63,29 @@ class _Loader(Generic[K, V]):
 
 
 class Loaders:
-    """The loaders of one request, each made when first asked for."""
+    """The loaders of one request, each made when first asked for, and its other
+    per-request memos."""
+
+    def __init__(self) -> None:
+        # Links signed in this request by (key, file name), with the monotonic
+        # time they were signed: a key is signed once per request
+        # (schema/common/links.py).
+        self.links: dict[tuple[str, str | None], tuple[str, float]] = {}
+        # Selection analyses of this request, by the field's place in the query.
+        self.shapes: dict[object, object] = {}
+
+    def release(self) -> None:
+        """Drop what the request loaded, once it is answered. graphql-core's
+        execution context holds the request's context in a reference cycle, so
+        without this every row read would wait for a full garbage collection
+        (thousands of objects a tree answer, scanned by every young collection
+        until then)."""
+        for value in vars(self).values():  # only the loaders made so far
+            if isinstance(value, DataLoader):
+                value.clear_all()
+                value.batch = None
+            elif isinstance(value, dict):
+                value.clear()
 
     assets_by_id: _Loader[str, models.Asset | None] = _Loader(_assets_by_id)
     tags_by_asset_id: _Loader[str, list[str]] = _Loader(_tags_by_asset_id)
@@ -78,9 +100,6 @@ class Loaders:
     scenes_by_id: _Loader[str, models.Scene | None] = _Loader(
         gen.rows_by_id(models.Scene)
     )
-    variants_by_generation_id: _Loader[str, list[models.Variant]] = _Loader(
-        gen.variants_by_generation_id
-    )
     scenes_by_variant_id: _Loader[str, list[models.Scene]] = _Loader(
         gen.scenes_by_variant_id
     )
@@ -89,6 +108,10 @@ class Loaders:
     )
     cover_asset_id_by_generation_id: _Loader[str, str | None] = _Loader(
         gen.cover_asset_id_by_generation_id
+    )
+    # Variants with their scenes and videos, only the columns the query selects.
+    variant_trees_by_generation_id: _Loader[gen.TreeKey, list[gen.VariantTree]] = (
+        _Loader(gen.variant_trees_by_generation_id)
     )
     # The workflow tree (dataloaders/workflows.py).
     workflows_by_id: _Loader[str, models.Workflow | None] = _Loader(

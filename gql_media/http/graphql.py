@@ -7,6 +7,7 @@ from collections.abc import AsyncGenerator
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from cross_web import HTTPException, StarletteRequestAdapter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -187,6 +188,15 @@ class GraphQLApp(GraphQL[Context, None]):
             scopes=who.scopes,
             token_id=who.token_id,
         )
+
+    def encode_json(self, data: object) -> str:
+        # orjson, as subscription frames: a tree answer of a few hundred kB is
+        # encoded several times faster than by json. What orjson refuses (an
+        # integer beyond 64 bits) is still encoded by json.
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:
+            return json.dumps(data, separators=(",", ":"))
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object]:
         """Authenticates a graphql-transport-ws connection: the token in the

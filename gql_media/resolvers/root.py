@@ -31,6 +31,7 @@ from gql_media.resolvers.workflows import (
     WorkflowQuery,
     WorkflowSubscription,
 )
+from gql_media.schema.common.context import ReleaseLoaders
 from gql_media.schema.common.errors import (
     ConflictError,
     ForbiddenError,
@@ -85,7 +86,7 @@ class Subscription(
 
 def build_schema(*, tracing: bool = False) -> strawberry.Schema:
     """The schema; with `tracing`, Strawberry's OpenTelemetry extension too."""
-    extensions: list[Any] = [*protections(), RequestMetrics]
+    extensions: list[Any] = [*protections(), RequestMetrics, ReleaseLoaders]
     if tracing:
         extensions.append(OpenTelemetryExtension)
     return GuardedSchema(

@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -58,15 +59,7 @@ class LocalStorage(Storage):
 
     def _path(self, key: str) -> Path:
         """The file of `key`; ValueError unless `key` is a clean relative path."""
-        parts = key.split("/")
-        # A part starting with "." covers "." and ".." and our own temp files.
-        if (
-            "\\" in key
-            or "\x00" in key
-            or any(part == "" or part.startswith(".") for part in parts)
-        ):
-            raise ValueError(f"not a clean storage key: {key!r}")
-        return self.root.joinpath(*parts)
+        return self.root.joinpath(*_clean_parts(key))
 
     async def put_file(
         self,
@@ -190,13 +183,35 @@ class LocalStorage(Storage):
             expires_in: lifetime of the link in seconds.
             filename: suggested download name (Content-Disposition), if any.
         """
-        self._path(key)  # validates
+        _clean_parts(key)  # validates
         query = sign(key, int(time.time()) + expires_in, self._secret, filename)
-        return f"{self._base_url}/files/{quote(key, safe='/')}?{query}"
+        return f"{self._base_url}/files/{_quoted(key)}?{query}"
 
     def local_path(self, key: str) -> Path:
         """The file of `key` (which may not exist)."""
         return self._path(key)
+
+
+# Keys are built by the server (blobs/sha256/ab/cd/<hash>, thumbs/...): these need
+# no quoting, so a link skips quote() for them.
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_./-]+")
+
+
+def _clean_parts(key: str) -> list[str]:
+    """The parts of `key`; ValueError unless it is a clean relative path."""
+    parts = key.split("/")
+    # A part starting with "." covers "." and ".." and our own temp files.
+    if (
+        "\\" in key
+        or "\x00" in key
+        or any(part == "" or part.startswith(".") for part in parts)
+    ):
+        raise ValueError(f"not a clean storage key: {key!r}")
+    return parts
+
+
+def _quoted(key: str) -> str:
+    return key if _PLAIN_KEY.fullmatch(key) else quote(key, safe="/")
 
 
 def _walk(root: Path, top: Path) -> list[StoredObject]:

@@ -1,8 +1,9 @@
 """The Asset type and its provenance: a deliberate contract built from the model."""
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -10,8 +11,9 @@ from strawberry.scalars import JSON
 from gql_media import models
 from gql_media.schema.assets.enums import AssetKind, AssetStatus, SourceType
 from gql_media.schema.common.context import Info
-from gql_media.schema.common.links import signed_link
+from gql_media.schema.common.links import link_now
 from gql_media.schema.common.pagination import Connection
+from gql_media.schema.common.reads import Reads, as_id, as_optional_id
 from gql_media.schema.common.scalars import BigInt
 from gql_media.schema.reviews.enums import ReviewStatus
 
@@ -37,6 +39,39 @@ class Provenance:
     )
     cost: Decimal | None = strawberry.field(description="What the generation cost.")
     completed_at: datetime | None
+
+
+PROVENANCE_COLUMNS = (
+    "provider",
+    "provider_model",
+    "prompt",
+    "generation_params",
+    "external_job_id",
+    "cost",
+    "generated_at",
+)
+
+
+def _provenance(values: Mapping[str, Any]) -> Provenance | None:
+    has_provenance = any(
+        (
+            values["provider"],
+            values["provider_model"],
+            values["prompt"],
+            values["external_job_id"],
+        )
+    ) or (values["cost"] is not None)
+    if not has_provenance:
+        return None
+    return Provenance(
+        provider=values["provider"],
+        model=values["provider_model"],
+        prompt=values["prompt"],
+        params=cast(JSON | None, values["generation_params"]),
+        external_job_id=values["external_job_id"],
+        cost=values["cost"],
+        completed_at=values["generated_at"],
+    )
 
 
 @strawberry.type(description="One stored media file: a video, an image or audio.")
@@ -95,9 +130,6 @@ class Asset:
 
     @classmethod
     def from_model(cls, row: models.Asset) -> "Asset":
-        has_provenance = any(
-            (row.provider, row.provider_model, row.prompt, row.external_job_id)
-        ) or (row.cost is not None)
         return cls(
             id=strawberry.ID(str(row.id)),
             name=row.name,
@@ -120,17 +152,9 @@ class Asset:
             source_type=row.source_type,
             source_url=row.source_url,
             metadata=cast(JSON, row.metadata),
-            provenance=Provenance(
-                provider=row.provider,
-                model=row.provider_model,
-                prompt=row.prompt,
-                params=cast(JSON | None, row.generation_params),
-                external_job_id=row.external_job_id,
-                cost=row.cost,
-                completed_at=row.generated_at,
-            )
-            if has_provenance
-            else None,
+            provenance=_provenance(
+                {column: getattr(row, column) for column in PROVENANCE_COLUMNS}
+            ),
             archived_at=row.archived_at,
             allow_duplicate_publish=row.allow_duplicate_publish,
             created_at=row.created_at,
@@ -166,10 +190,10 @@ class Asset:
     @strawberry.field(
         description="A time-limited link to the file (null until it is stored)."
     )
-    async def url(self, info: Info) -> str | None:
+    def url(self, info: Info) -> str | None:
         if self.status is not models.AssetStatus.READY:
             return None
-        return await signed_link(info, self.storage_key, filename=self.name)
+        return link_now(info, self.storage_key, filename=self.name)
 
     @strawberry.field(description="Where the asset is published, one per platform.")
     async def publications(
@@ -183,8 +207,8 @@ class Asset:
         return [Publication.from_model(row) for row in rows]
 
     @strawberry.field(description="A time-limited link to the JPEG thumbnail.")
-    async def thumbnail_url(self, info: Info) -> str | None:
-        return await signed_link(info, self.thumbnail_key)
+    def thumbnail_url(self, info: Info) -> str | None:
+        return link_now(info, self.thumbnail_key)
 
     @strawberry.field(
         description="The workflow nodes that produced or consumed this asset."
@@ -248,6 +272,40 @@ class Asset:
 
         rows = await info.context.loaders.review_events_by_asset_id.load(str(self.id))
         return [ReviewEvent.from_model(r) for r in rows]
+
+
+# The columns behind each attribute, for selection-shaped reads (a tree's videos).
+_SAME = (
+    "name", "kind", "status", "checksum", "size_bytes", "mime_type",
+    "original_filename", "duration_seconds", "width", "height", "fps", "codec",
+    "audio_codec", "bitrate", "container", "aspect_ratio", "color_space",
+    "source_type", "source_url", "metadata", "archived_at", "allow_duplicate_publish",
+    "created_at", "updated_at", "error_code", "error_message", "project", "task",
+    "version", "author", "description", "review_status", "approved_by",
+    "approved_at", "storage_key", "thumbnail_key", "owner_id",
+)  # fmt: skip
+ASSET_READS = Reads(
+    Asset,
+    attributes={
+        "id": ("id", as_id),
+        **{name: name for name in _SAME},
+        "provenance": (PROVENANCE_COLUMNS, _provenance),
+        "previous_version_id": ("previous_version_id", as_optional_id),
+    },
+    uses={
+        "is_archived": ("archived_at",),
+        "tags": ("id",),
+        "url": ("status", "storage_key", "name"),
+        "publications": ("id",),
+        "thumbnail_url": ("thumbnail_key",),
+        "workflow_links": ("id",),
+        "version_label": ("version",),
+        "previous_version": ("previous_version_id",),
+        "versions": ("project", "task", "owner_id"),
+        "annotations": ("id",),
+        "review_history": ("id",),
+    },
+)
 
 
 @strawberry.type(description="A page of assets (Relay-style connection).")

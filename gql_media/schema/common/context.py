@@ -1,10 +1,12 @@
 """The typed GraphQL context: the request, the runtime, and who it acts for."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import strawberry
 from starlette.requests import Request
 from starlette.websockets import WebSocket
+from strawberry.extensions import SchemaExtension
 
 from gql_media.dataloaders import Loaders
 from gql_media.runtime import Runtime
@@ -37,3 +39,19 @@ class Context:
 
 
 Info = strawberry.Info[Context, None]
+
+
+class ReleaseLoaders(SchemaExtension):
+    """Once an operation is answered, its loaders let go of the rows they read
+    (`Loaders.release`). A subscription's loaders are replaced per event."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        execution = self.execution_context
+        context = execution.context
+        try:
+            kind = execution.operation_type.value
+        except RuntimeError:  # the document did not parse: nothing was loaded
+            return
+        if kind != "subscription" and isinstance(context, Context):
+            context.loaders.release()

@@ -1,12 +1,14 @@
 """The generation tree: Generation -> Variant -> Scene -> video (an Asset).
 
 Every nested field goes through the request's DataLoaders, so reading the whole
-tree of a page of generations costs a fixed number of SQL statements.
+tree of a page of generations costs a fixed number of SQL statements. Below
+`Generation.variants` the tree is read in one piece shaped by the selection
+(tree.py); the `*_READS` tables say which columns each field uses.
 """
 
 from datetime import datetime
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -16,12 +18,16 @@ from gql_media.schema.assets.types import Asset
 from gql_media.schema.common.context import Info
 from gql_media.schema.common.links import signed_link
 from gql_media.schema.common.pagination import Connection
+from gql_media.schema.common.reads import Reads, as_id, as_optional_id, deferred
 from gql_media.schema.generations.enums import (
     GenerationSourceType,
     GenerationStatus,
     SceneStatus,
 )
 from gql_media.schema.jobs.types import Job
+
+# A prefetch slot's value when nothing was prefetched.
+NOT_READ: Any = object()
 
 
 @strawberry.type(description="Scenes done out of all scenes.")
@@ -81,6 +87,9 @@ class Scene:
     completed_at: datetime | None
     asset_id: strawberry.Private[str | None]
     job_id: strawberry.Private[str | None]
+    # The video as a tree read found it (schema/generations/tree.py); NOT_READ
+    # when the scene was built without it.
+    loaded_video: strawberry.Private[Any] = NOT_READ
 
     @classmethod
     def from_model(cls, row: models.Scene) -> "Scene":
@@ -105,9 +114,20 @@ class Scene:
         description="The scene's video (duration, size, links and thumbnail are "
         "the asset's); null until one is attached."
     )
-    async def video(self, info: Info) -> Asset | None:
+    def video(self, info: Info) -> Asset | None:
+        # Plain, not async: in a tree read the video is at hand, and 800 scenes
+        # would otherwise pay for 800 coroutines.
         if self.asset_id is None:
             return None
+        video = self.loaded_video
+        if video is NOT_READ:
+            return deferred(self._video(info))
+        if isinstance(video, BaseException):
+            raise video
+        return cast(Asset | None, video)
+
+    async def _video(self, info: Info) -> Asset | None:
+        assert self.asset_id is not None
         row = await info.context.loaders.assets_by_id.load(self.asset_id)
         return Asset.from_model(row) if row else None
 
@@ -133,6 +153,9 @@ class Variant:
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    # The scenes as a tree read found them (schema/generations/tree.py); None
+    # when the variant was built without them.
+    loaded_scenes: strawberry.Private[Any] = None
 
     @classmethod
     def from_model(cls, row: models.Variant) -> "Variant":
@@ -150,7 +173,15 @@ class Variant:
         )
 
     @strawberry.field(description="The scenes, by number.")
-    async def scenes(self, info: Info) -> list[Scene]:
+    def scenes(self, info: Info) -> list[Scene]:
+        scenes = self.loaded_scenes
+        if scenes is None:
+            return deferred(self._scenes(info))
+        if isinstance(scenes, BaseException):
+            raise scenes
+        return cast(list[Scene], scenes)
+
+    async def _scenes(self, info: Info) -> list[Scene]:
         rows = await info.context.loaders.scenes_by_variant_id.load(str(self.id))
         return [Scene.from_model(r) for r in rows]
 
@@ -209,8 +240,10 @@ class Generation:
 
     @strawberry.field(description="The variants, in the order they were given.")
     async def variants(self, info: Info) -> list[Variant]:
-        rows = await info.context.loaders.variants_by_generation_id.load(str(self.id))
-        return [Variant.from_model(r) for r in rows]
+        # The tree below, read in one go and shaped by the selection.
+        from gql_media.schema.generations.tree import read_variants
+
+        return await read_variants(info, str(self.id))
 
     @strawberry.field(description="The analysis, transformation, prompts and "
                       "evaluation documents.")  # fmt: skip
@@ -234,6 +267,32 @@ class Generation:
         loaders = info.context.loaders
         asset_id = await loaders.cover_asset_id_by_generation_id.load(str(self.id))
         return await loaders.assets_by_id.load(asset_id) if asset_id else None
+
+
+# The columns behind each attribute, for selection-shaped tree reads.
+_TIMES = ("created_at", "updated_at", "completed_at")
+SCENE_READS = Reads(
+    Scene,
+    attributes={
+        "id": ("id", as_id),
+        **{name: name for name in ("number", "prompt", "provider_video_id")},
+        **{name: name for name in ("provider_status", "status", "error_message")},
+        **{name: name for name in _TIMES},
+        "asset_id": ("asset_id", as_optional_id),
+        "job_id": ("job_id", as_optional_id),
+    },
+    uses={"video": ("asset_id",), "job": ("job_id",)},
+)
+VARIANT_READS = Reads(
+    Variant,
+    attributes={
+        "id": ("id", as_id),
+        **{name: name for name in ("variant_type", "position", "status")},
+        **{name: name for name in ("scenes_completed", "total_scenes")},
+        **{name: name for name in ("error_message", *_TIMES)},
+    },
+    uses={"scenes": ("id",), "progress": ("scenes_completed", "total_scenes")},
+)
 
 
 @strawberry.type(description="A page of generations (Relay-style connection).")
