@@ -5,6 +5,7 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from gql_media.dataloaders import Loaders
 from gql_media.errors import InvalidInput
 from gql_media.kit.ids import is_uuid
 from gql_media.schema.assets.types import Asset
@@ -218,6 +219,9 @@ class PublishingSubscription:
             publication_id=str(given.publication_id) if given.publication_id else None,
         )
         async for record in follow_publications(ctx.runtime, ctx.owner_id, wanted):
+            # The connection's context outlives one event: drop cached rows so
+            # nested fields (publication { asset }) show this event's state.
+            ctx.loaders = Loaders()
             if record.get("id") is None:
                 yield PublicationProgress(event=None, publication_id=None)
                 continue
