@@ -1,17 +1,38 @@
 """Make small media files, good and hostile, with the real ffmpeg at test time."""
 
+import atexit
+import hashlib
 import random
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 FFMPEG = "ffmpeg"
 _QUIET = ("-nostdin", "-hide_banner", "-loglevel", "error", "-y")
+# Generated clips by their ffmpeg arguments, made once per test process: ffmpeg
+# is deterministic for these synthetic sources, so a copy is the same file a new
+# run would make, and the suite stops encoding the same clip dozens of times.
+_MADE = Path(tempfile.mkdtemp(prefix="gql-media-test-media-"))
+atexit.register(shutil.rmtree, _MADE, ignore_errors=True)
 
 
 def ffmpeg(*args: str) -> None:
     """Run ffmpeg quietly (overwriting outputs) and fail on a non-zero exit."""
     subprocess.run([FFMPEG, *_QUIET, *args], check=True, timeout=60)
+
+
+def _generated(args: Sequence[str], path: Path) -> Path:
+    """`ffmpeg *args path` of a synthetic source, made once and copied to `path`."""
+    key = hashlib.sha256("\0".join([*args, path.suffix]).encode()).hexdigest()
+    made = _MADE / f"{key}{path.suffix}"
+    if not made.exists():
+        partial = made.with_name(f"partial-{key}{path.suffix}")
+        ffmpeg(*args, str(partial))
+        partial.rename(made)
+    shutil.copyfile(made, path)
+    return path
 
 
 def make_video(
@@ -37,21 +58,20 @@ def make_video(
         args += ["-shortest"]
     if faststart and path.suffix in (".mp4", ".mov"):
         args += ["-movflags", "+faststart"]
-    ffmpeg(*args, str(path))
-    return path
+    return _generated(args, path)
 
 
 def make_image(path: Path, width: int = 320, height: int = 180) -> Path:
     """One testsrc2 frame as PNG or JPEG, chosen by the suffix."""
-    ffmpeg("-f", "lavfi", "-i", f"testsrc2=s={width}x{height}", "-frames:v", "1",
-            "-update", "1", str(path))  # fmt: skip
-    return path
+    args = ["-f", "lavfi", "-i", f"testsrc2=s={width}x{height}", "-frames:v", "1",
+            "-update", "1"]  # fmt: skip
+    return _generated(args, path)
 
 
 def make_audio(path: Path, seconds: float = 1.0) -> Path:
     """A sine tone as MP3 or WAV, chosen by the suffix."""
-    ffmpeg("-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", str(path))
-    return path
+    args = ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
+    return _generated(args, path)
 
 
 def make_hls_playlist_attack(
