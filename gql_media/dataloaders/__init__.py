@@ -12,6 +12,7 @@ from gql_media.dataloaders import generations as gen
 from gql_media.dataloaders import publishing as pub
 from gql_media.dataloaders import reviews as rev
 from gql_media.dataloaders import workflows as wf
+from gql_media.dataloaders.batch import rows_by_id
 
 
 async def _assets_by_id(ids: list[str]) -> list[models.Asset | None]:
@@ -89,17 +90,15 @@ class Loaders:
 
     assets_by_id: _Loader[str, models.Asset | None] = _Loader(_assets_by_id)
     tags_by_asset_id: _Loader[str, list[str]] = _Loader(_tags_by_asset_id)
-    jobs_by_id: _Loader[str, models.Job | None] = _Loader(gen.rows_by_id(models.Job))
+    jobs_by_id: _Loader[str, models.Job | None] = _Loader(rows_by_id(models.Job))
     # The generation tree (dataloaders/generations.py).
     generations_by_id: _Loader[str, models.Generation | None] = _Loader(
-        gen.rows_by_id(models.Generation)
+        rows_by_id(models.Generation)
     )
     variants_by_id: _Loader[str, models.Variant | None] = _Loader(
-        gen.rows_by_id(models.Variant)
+        rows_by_id(models.Variant)
     )
-    scenes_by_id: _Loader[str, models.Scene | None] = _Loader(
-        gen.rows_by_id(models.Scene)
-    )
+    scenes_by_id: _Loader[str, models.Scene | None] = _Loader(rows_by_id(models.Scene))
     scenes_by_variant_id: _Loader[str, list[models.Scene]] = _Loader(
         gen.scenes_by_variant_id
     )
@@ -115,7 +114,7 @@ class Loaders:
     )
     # The workflow tree (dataloaders/workflows.py).
     workflows_by_id: _Loader[str, models.Workflow | None] = _Loader(
-        gen.rows_by_id(models.Workflow)
+        rows_by_id(models.Workflow)
     )
     revisions_by_workflow_id: _Loader[str, list[models.WorkflowRevision]] = _Loader(
         wf.revisions_by_workflow_id

@@ -1,52 +1,17 @@
 """Batch functions of the generation tree: one query per level, whatever its size."""
 
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from tortoise.expressions import Subquery
-from tortoise.models import Model
 
 from gql_media import models
+from gql_media.dataloaders.batch import rows_grouped_by
 from gql_media.models import SceneStatus
 
-M = TypeVar("M", bound=Model)
-
-
-def rows_by_id(model: type[M]) -> Callable[[list[str]], Awaitable[list[M | None]]]:
-    """A batch function loading rows of `model` by primary key."""
-
-    async def load(ids: list[str]) -> list[M | None]:
-        rows = await model.filter(id__in=[UUID(i) for i in ids])
-        by_id = {str(row.pk): row for row in rows}
-        return [by_id.get(i) for i in ids]
-
-    return load
-
-
-def _grouped(rows: list[Any], key: str, ids: list[str]) -> list[list[Any]]:
-    groups: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        groups[str(getattr(row, key))].append(row)
-    return [groups.get(i, []) for i in ids]
-
-
-async def scenes_by_variant_id(ids: list[str]) -> list[list[models.Scene]]:
-    rows = await models.Scene.filter(variant_id__in=[UUID(i) for i in ids]).order_by(
-        "number"
-    )
-    return _grouped(rows, "variant_id", ids)
-
-
-async def metadata_by_generation_id(
-    ids: list[str],
-) -> list[list[models.GenerationMetadata]]:
-    rows = await models.GenerationMetadata.filter(
-        generation_id__in=[UUID(i) for i in ids]
-    )
-    return _grouped(rows, "generation_id", ids)
+scenes_by_variant_id = rows_grouped_by(models.Scene, "variant_id", "number")
+metadata_by_generation_id = rows_grouped_by(models.GenerationMetadata, "generation_id")
 
 
 async def cover_asset_id_by_generation_id(ids: list[str]) -> list[str | None]:

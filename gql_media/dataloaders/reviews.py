@@ -2,9 +2,9 @@
 annotations and review events. Each batch is one SQL statement."""
 
 from collections import defaultdict
-from uuid import UUID
 
 from gql_media import models
+from gql_media.dataloaders.batch import rows_grouped_by
 
 # A task key: (owner_id, project, task).
 TaskKey = tuple[str, str, str]
@@ -35,22 +35,8 @@ async def review_events_by_task(keys: list[TaskKey]) -> list[list[models.ReviewE
     return [found.get(k, []) for k in keys]
 
 
-async def review_events_by_asset_id(ids: list[str]) -> list[list[models.ReviewEvent]]:
-    rows = await models.ReviewEvent.filter(
-        asset_id__in=[UUID(i) for i in ids]
-    ).order_by("id")
-    found: dict[str, list[models.ReviewEvent]] = defaultdict(list)
-    for row in rows:
-        found[str(row.asset_id)].append(row)  # type: ignore[attr-defined]
-    return [found.get(i, []) for i in ids]
-
-
-async def annotations_by_asset_id(ids: list[str]) -> list[list[models.Annotation]]:
-    """Every annotation of each asset, in time order (replies included)."""
-    rows = await models.Annotation.filter(asset_id__in=[UUID(i) for i in ids]).order_by(
-        "at_seconds", "created_at", "id"
-    )
-    found: dict[str, list[models.Annotation]] = defaultdict(list)
-    for row in rows:
-        found[str(row.asset_id)].append(row)  # type: ignore[attr-defined]
-    return [found.get(i, []) for i in ids]
+review_events_by_asset_id = rows_grouped_by(models.ReviewEvent, "asset_id", "id")
+# Every annotation of each asset, in time order (replies included).
+annotations_by_asset_id = rows_grouped_by(
+    models.Annotation, "asset_id", "at_seconds", "created_at", "id"
+)
