@@ -67,10 +67,23 @@ class JobState:
 
     @classmethod
     def from_event(cls, event: dict[str, Any]) -> "JobState":
+        # Once per event and subscribed job: dict look-ups, not Enum calls.
         data = dict(event)
-        for key in ("created_at", "updated_at", "started_at", "finished_at"):
+        for key in _TIMES:
             if data.get(key):
                 data[key] = datetime.fromisoformat(data[key])
-        data["kind"] = models.JobKind(data["kind"])
-        data["status"] = models.JobStatus(data["status"])
+        data["kind"] = _member(_KINDS, data["kind"], "kind")
+        data["status"] = _member(_STATUSES, data["status"], "status")
         return cls(**data)
+
+
+_TIMES = ("created_at", "updated_at", "started_at", "finished_at")
+_KINDS = {kind.value: kind for kind in models.JobKind}
+_STATUSES = {status.value: status for status in models.JobStatus}
+
+
+def _member(members: dict[str, Any], value: Any, name: str) -> Any:
+    try:
+        return members[value]
+    except (KeyError, TypeError):
+        raise ValueError(f"not a job {name}: {value!r}") from None
