@@ -60,6 +60,10 @@ class Followed(Generic[S]):
     readable: str  # how a client still reads the row, for the UNAVAILABLE message
     # A state's revision, for resuming (`after`); None: the stream cannot resume.
     revision: Callable[[S], int] | None = None
+    # Whether an unread event may be replaced by a newer one (one row's state:
+    # the latest wins). Not for a channel that carries several rows' events,
+    # where the newer event may be another row's and would hide this one's.
+    coalesce: bool = True
 
 
 async def follow(
@@ -123,7 +127,11 @@ async def _follow(
         async with AsyncExitStack() as stack:
             try:
                 events: AsyncIterator[Event] | None = await stack.enter_async_context(
-                    bus.subscribe(followed.channel, end_on_loss=True, latest_only=True)
+                    bus.subscribe(
+                        followed.channel,
+                        end_on_loss=True,
+                        latest_only=followed.coalesce,
+                    )
                 )
             except (TimeoutError, ConnectionError) as exc:
                 events = None

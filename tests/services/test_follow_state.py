@@ -3,6 +3,7 @@ progress subscription, on the real database and the runtime's bus."""
 
 import asyncio
 import dataclasses
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -12,6 +13,8 @@ from gql_media.bus import job_channel
 from gql_media.runtime import Runtime
 from gql_media.services.jobs.progress import follow_job
 from gql_media.services.jobs.state import JobState
+from gql_media.services.publishing import ledger
+from gql_media.services.publishing.progress import ProgressFilter, follow_publications
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -106,3 +109,47 @@ async def test_resume_behind_gets_the_current_state_at_once(runtime: Runtime) ->
     ]
     # A client that already has the terminal state gets nothing and completes.
     assert await _rest(follow_job(runtime, row.id, after=12)) == []
+
+
+def _publication_event(pub: str, asset: str, revision: int, to: str) -> dict:
+    return {
+        "id": str(uuid.uuid4()),
+        "owner_id": "alice",
+        "publication_id": pub,
+        "asset_id": asset,
+        "platform": "youtube",
+        "revision": revision,
+        "to": to,
+    }
+
+
+async def test_publication_transitions_are_queued_not_coalesced(
+    runtime: Runtime,
+) -> None:
+    # The owner's channel carries every publication's events: a newer event may
+    # be another publication's, so none may replace an unread one.
+    watched, other = str(uuid.uuid4()), str(uuid.uuid4())
+    mine, theirs = str(uuid.uuid4()), str(uuid.uuid4())
+    states = follow_publications(runtime, "alice", ProgressFilter(asset_id=mine))
+    assert (await anext(states))["id"] is None  # nothing has happened yet
+    waiting = asyncio.create_task(anext(states))
+    await _subscribed(runtime, ledger.channel("alice"))
+    sent = [
+        _publication_event(watched, mine, 1, "PENDING"),
+        _publication_event(other, theirs, 1, "PENDING"),
+        _publication_event(watched, mine, 2, "IN_PROGRESS"),
+        _publication_event(other, theirs, 2, "IN_PROGRESS"),
+        _publication_event(watched, mine, 3, "SUCCESS"),
+    ]
+    for event in sent:  # in one go: the consumer reads none of them meanwhile
+        await runtime.bus.publish(ledger.channel("alice"), event)
+    got = [await waiting]
+    async with asyncio.timeout(GUARD):
+        while got[-1]["to"] != "SUCCESS":
+            got.append(await anext(states))
+    assert [(e["publication_id"], e["to"]) for e in got] == [
+        (watched, "PENDING"),
+        (watched, "IN_PROGRESS"),
+        (watched, "SUCCESS"),
+    ]
+    await states.aclose()  # type: ignore[attr-defined]

@@ -3,9 +3,12 @@ transition, then the owner's bus channel, through the one follow helper.
 
 The followed "row" is the owner's trail filtered by platform, asset or
 publication: its state is the newest matching event. Every transition is
-pushed as it happens; if the bus drops, the helper re-reads the newest event,
-so transitions made during an outage may be skipped (the trail has them all:
-`publicationEvents`). The stream does not end by itself.
+pushed as it happens: the owner's channel carries every publication's events,
+so they are queued, not coalesced (a newer event may be another publication's).
+A socket too slow to take them gets the latest answer when it can; if the bus
+drops, the helper re-reads the newest event. Either way transitions may be
+skipped then (the trail has them all: `publicationEvents`). The stream does not
+end by itself.
 """
 
 from collections.abc import AsyncIterator
@@ -72,6 +75,7 @@ def publications(owner_id: str, wanted: ProgressFilter) -> Followed[dict[str, An
         newer=_newer,
         finished=lambda state: False,
         readable="the trail stays readable with publicationEvents",
+        coalesce=False,
     )
 
 
