@@ -31,6 +31,7 @@ from hypothesis_graphql import nodes
 from tests.conftest import Server
 from tests.schema.test_schema_file import SCHEMA_FILE
 from tests.support.graphql import data
+from tests.support.tls import TLS
 
 EXAMPLES_PER_FIELD = 15
 SCHEMA = graphql.build_schema(SCHEMA_FILE.read_text())
@@ -206,7 +207,7 @@ def fuzz(base_url: str, ids: list[str]) -> None:
                 )
                 for mode in modes
             ]
-    with httpx.Client(base_url=base_url, timeout=30) as client:
+    with httpx.Client(verify=TLS, base_url=base_url, timeout=30) as client:
         for strategy in strategies:
 
             @settings(
