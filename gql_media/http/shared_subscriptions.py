@@ -9,6 +9,9 @@ with its own context (a copy of the first subscriber's, fresh loaders); later
 subscribers of the key join it and get its latest payload at once. Each member
 keeps one slot, not a queue: a slow socket gets the latest payload when it can
 take one (progress is state, not a log), then `complete` once the stream ends.
+A group of one member whose socket is waiting for work is written by the
+group's task itself (`Member.send`): one task switch less per event, the case
+of a client watching its own job.
 
 Owners never share: the key holds the owner and the principal, so a group runs
 with the scoping of everyone in it. Queries and mutations over WebSocket are
@@ -18,7 +21,7 @@ not shared (a mutation must run once per message).
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 import orjson
@@ -52,12 +55,19 @@ class _End:
 class Member:
     """One `subscribe` of one socket in a group: a slot for the latest payload."""
 
-    __slots__ = ("_waiter", "end", "payload")
+    __slots__ = ("_waiter", "end", "payload", "send")
 
     def __init__(self) -> None:
         self.payload: str | None = None
         self.end: _End | None = None
         self._waiter: asyncio.Future[None] | None = None
+        # Writes one payload to this member's socket (set by its handler).
+        self.send: Callable[[str], Awaitable[None]] | None = None
+
+    def idle(self) -> bool:
+        """Whether the member's task waits with nothing to send: its socket is
+        free for the group to write to."""
+        return self._waiter is not None and self.payload is None and self.end is None
 
     def offer(self, payload: str | None = None, end: _End | None = None) -> None:
         # Replaces an unsent payload: the socket gets the latest when it can.
@@ -129,9 +139,24 @@ class Group:
             self._run(handler, op, context), name=f"gql-media-shared-{op.id}"
         )
 
-    def publish(self, payload: str) -> None:
-        """Offer the payload of one event to every member (and to later ones)."""
+    async def publish(self, payload: str) -> None:
+        """Offer the payload of one event to every member (and to later ones).
+
+        A lone member that is idle gets it written here, without waking its
+        task. Meanwhile newer events wait in the bus's mailbox, where the latest
+        state wins, as they would behind the member's own send. A send that
+        fails is offered to the member instead: its task meets the error and
+        ends that member alone.
+        """
         self.latest = payload
+        if len(self.members) == 1:
+            (member,) = self.members
+            if member.send is not None and member.idle():
+                try:
+                    await member.send(payload)
+                except Exception:
+                    member.offer(payload)
+                return
         for member in self.members:
             member.offer(payload)
 
@@ -177,7 +202,7 @@ class Group:
                     payload = _payload(result)
                     if self.sink is not None:
                         self.sink.check(payload)
-                    self.publish(payload)
+                    await self.publish(payload)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -280,13 +305,18 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             await super().run_operation(operation)
             return
         group, member = shared.member(self, operation)
+
+        async def send(payload: str) -> None:
+            if not operation.completed:
+                frame = group.frame(operation.id, payload)
+                await self.websocket.send_text(frame)  # type: ignore[attr-defined]
+
+        member.send = send
         try:
             while True:
                 item = await member.take()
                 if isinstance(item, str):
-                    if not operation.completed:
-                        frame = group.frame(operation.id, item)
-                        await self.websocket.send_text(frame)  # type: ignore[attr-defined]
+                    await send(item)
                     continue
                 if item.pre_execution is not None:
                     await self._handle_pre_execution_error(

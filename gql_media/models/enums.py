@@ -42,7 +42,13 @@ class JobStatus(StrEnum):
 
     @property
     def is_terminal(self) -> bool:
-        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED)
+        return self in _TERMINAL_JOB_STATUSES
+
+
+# Asked once per progress event: a set, not a tuple built per call.
+_TERMINAL_JOB_STATUSES = frozenset(
+    {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED}
+)
 
 
 class GenerationSourceType(StrEnum):

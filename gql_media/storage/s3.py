@@ -17,7 +17,8 @@ from gql_media.errors import NotFound, TransientError
 from gql_media.kit import tracing
 from gql_media.settings import StorageSettings
 from gql_media.storage.base import Storage, StoredObject
-from gql_media.storage.file_part import FilePart
+from gql_media.storage.file_part import FilePart, part_digests
+from gql_media.storage.s3_signing import use_known_payloads
 
 logger = logging.getLogger(__name__)
 
@@ -116,9 +117,11 @@ class S3Storage(Storage):
                     response_checksum_validation="when_required",
                 )
             )
-        return await self._stack.enter_async_context(
+        client = await self._stack.enter_async_context(
             self._session.client("s3", endpoint_url=endpoint_url, config=config)
         )
+        use_known_payloads(client)
+        return client
 
     async def ensure_bucket(self) -> None:
         """Create the bucket unless it exists (tests and app startup)."""
@@ -178,8 +181,10 @@ class S3Storage(Storage):
                 await client.put_object(Bucket=self.bucket, Key=key, Body=body, **extra)
             return
         with _mapped_errors(key, "create_multipart_upload"):
+            # Each part carries its CRC32, which S3 checks on receipt; the
+            # object keeps their composite checksum.
             created = await client.create_multipart_upload(
-                Bucket=self.bucket, Key=key, **extra
+                Bucket=self.bucket, Key=key, ChecksumAlgorithm="CRC32", **extra
             )
         upload_id = created["UploadId"]
         try:
@@ -204,17 +209,24 @@ class S3Storage(Storage):
     ) -> list[dict[str, Any]]:
         """Send the parts `part_concurrency` at a time, so one part's round trip
         does not set the pace. Each part is read from the file as it is sent, so
-        no part sits whole in memory however many are in flight."""
+        no part sits whole in memory however many are in flight.
+
+        A part's digests (the SHA-256 its signature covers, the CRC32 S3 checks)
+        are computed in a thread in one read, so the event loop keeps sending
+        the other parts meanwhile and botocore does not read the part again to
+        hash it (`s3_signing`)."""
         part_size = self.settings.part_size_bytes
         slots = asyncio.Semaphore(self.settings.part_concurrency)
-        etags: dict[int, str] = {}
+        parts: dict[int, dict[str, Any]] = {}
 
         async def send(number: int) -> None:
             async with slots:
                 start = (number - 1) * part_size
+                length = min(part_size, size - start)
+                digests = await asyncio.to_thread(part_digests, path, start, length)
                 # Opened here, not in a thread: a cancellation while a thread
                 # opened it would leave the file to the garbage collector.
-                body = FilePart(path, start, min(part_size, size - start))
+                body = FilePart(path, start, length, payload_sha256=digests.sha256)
                 try:
                     response = await client.upload_part(
                         Bucket=self.bucket,
@@ -222,10 +234,15 @@ class S3Storage(Storage):
                         UploadId=upload_id,
                         PartNumber=number,
                         Body=body,
+                        ChecksumCRC32=digests.crc32,
                     )
                 finally:
                     body.close()
-                etags[number] = response["ETag"]
+                parts[number] = {
+                    "ETag": response["ETag"],
+                    "ChecksumCRC32": digests.crc32,
+                    "PartNumber": number,
+                }
 
         try:
             # The first failed part cancels the others.
@@ -235,7 +252,7 @@ class S3Storage(Storage):
         except BaseExceptionGroup as failed:
             # The caller maps and reports one error, as with sequential parts.
             raise failed.exceptions[0] from None
-        return [{"ETag": etags[n], "PartNumber": n} for n in sorted(etags)]
+        return [parts[n] for n in sorted(parts)]
 
     async def _abort(self, client: Any, key: str, upload_id: str) -> None:
         try:

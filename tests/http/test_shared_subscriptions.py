@@ -17,7 +17,7 @@ import websockets
 
 from gql_media import models
 from gql_media.bus import job_channel
-from gql_media.http.shared_subscriptions import Member
+from gql_media.http.shared_subscriptions import Group, Member, SharedSubscriptions
 from gql_media.schema.common.context import LOCAL_OWNER
 from gql_media.services.accounts import tokens
 from gql_media.services.jobs import lifecycle as jobs
@@ -262,6 +262,61 @@ async def test_a_slow_member_holds_only_the_latest_payload() -> None:
         member.offer(f'{{"n":{n}}}')
     assert member.payload == '{"n":999}'
     assert await member.take() == '{"n":999}'
+
+
+async def _waiting(member: Member, taken: list[str]) -> asyncio.Task[None]:
+    """The member's own task, as a handler runs it: take, then send."""
+
+    async def run() -> None:
+        while True:
+            item = await member.take()
+            assert isinstance(item, str)
+            taken.append(item)
+
+    task = asyncio.create_task(run())
+    await asyncio.sleep(0)  # now waiting in `take`
+    assert member.idle()
+    return task
+
+
+async def test_a_lone_idle_member_is_written_by_the_group_itself() -> None:
+    group = Group(SharedSubscriptions(), key="k")
+    member = group.join()
+    sent: list[str] = []
+
+    async def send(payload: str) -> None:
+        sent.append(payload)
+
+    member.send = send
+    taken: list[str] = []
+    task = await _waiting(member, taken)
+    await group.publish('{"n":1}')
+    assert sent == ['{"n":1}']  # written before `publish` returned
+    await asyncio.sleep(0)
+    assert taken == [] and member.idle()  # its task was never woken
+
+    # Two members: each task sends its own.
+    other = group.join()
+    other.send = send
+    await group.publish('{"n":2}')
+    assert sent == ['{"n":1}'] and member.payload == '{"n":2}'
+    task.cancel()
+
+
+async def test_a_failed_direct_write_is_left_to_the_member_s_own_task() -> None:
+    group = Group(SharedSubscriptions(), key="k")
+    member = group.join()
+
+    async def send(payload: str) -> None:
+        raise ConnectionResetError("gone")
+
+    member.send = send
+    taken: list[str] = []
+    task = await _waiting(member, taken)
+    await group.publish('{"n":1}')  # the group carries on
+    await asyncio.sleep(0)
+    assert taken == ['{"n":1}']  # the member's task meets the error itself
+    task.cancel()
 
 
 GENERATION = """subscription ($id: ID!, $after: Int) {

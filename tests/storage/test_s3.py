@@ -1,8 +1,11 @@
 """S3-only behaviour: multipart uploads, their abort on failure, error mapping."""
 
 import asyncio
+import base64
 import contextlib
+import hashlib
 import os
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +51,53 @@ async def test_large_file_goes_up_in_parts(s3: S3Storage, large_file: Path) -> N
     assert head["ContentLength"] == 11 * MiB
     assert head["ContentType"] == "video/mp4"
     assert await pending_uploads(s3) == []
+
+
+async def test_each_part_carries_its_crc32_and_signs_its_sha256(
+    s3: S3Storage, large_file: Path
+) -> None:
+    """The digests are computed once per part, in a thread; the request must
+    still say the part's own SHA-256 (the signed payload hash) and CRC32."""
+    sent: dict[int, tuple[str, str]] = {}
+
+    def record(request: Any, **_: Any) -> None:
+        number = int(request.url.split("partNumber=")[1].split("&")[0])
+        sent[number] = (
+            _text(request.headers["X-Amz-Content-SHA256"]),
+            _text(request.headers["x-amz-checksum-crc32"]),
+        )
+
+    client = await s3.client()
+    client.meta.events.register("before-send.s3.UploadPart", record)
+
+    await s3.put_file(KEY, large_file, "video/mp4")
+
+    content = large_file.read_bytes()
+    size = s3.settings.part_size_bytes
+    for number in (1, 2, 3):
+        part = content[(number - 1) * size : number * size]
+        crc = base64.b64encode(zlib.crc32(part).to_bytes(4, "big")).decode()
+        assert sent[number] == (hashlib.sha256(part).hexdigest(), crc)
+    head = await client.head_object(Bucket=s3.bucket, Key=KEY, ChecksumMode="ENABLED")
+    assert head["ChecksumCRC32"]  # the object keeps the parts' checksum
+    body = await client.get_object(Bucket=s3.bucket, Key=KEY)
+    assert await body["Body"].read() == content
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+async def test_presigned_part_links_are_signed_as_before(s3: S3Storage) -> None:
+    """Parts we send use the known-payload signer; links for parts a client
+    sends (direct uploads) keep botocore's query signature."""
+    client = await s3.client()
+    url = await client.generate_presigned_url(
+        "upload_part",
+        Params={"Bucket": s3.bucket, "Key": KEY, "UploadId": "u", "PartNumber": 1},
+    )
+    assert "X-Amz-Algorithm=AWS4-HMAC-SHA256" in url
+    assert "X-Amz-Signature=" in url
 
 
 async def test_failed_part_aborts_the_upload(s3: S3Storage, large_file: Path) -> None:

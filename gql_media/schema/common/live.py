@@ -27,7 +27,7 @@ graphql-core either way.
 """
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -75,15 +75,17 @@ class Sink:
 
     __slots__ = ("_expected", "_push", "active", "allowed")
 
-    def __init__(self, push: Callable[[str], None], *, allowed: bool = True) -> None:
+    def __init__(
+        self, push: Callable[[str], Awaitable[None]], *, allowed: bool = True
+    ) -> None:
         self._push = push
         self._expected: str | None = None
         # False when schema extensions wrap resolvers (tracing): those must run.
         self.allowed = allowed
         self.active = False
 
-    def push(self, payload: str) -> None:
-        self._push(payload)
+    async def push(self, payload: str) -> None:
+        await self._push(payload)
 
     def expect(self, payload: str | None) -> None:
         """The plan's answer for the object about to go down the full path."""
@@ -127,7 +129,7 @@ async def deliver(
             if plan is not None and sink is not None and sink.allowed:
                 payload = plan.payload(obj)
                 if sink.active and payload is not None:
-                    sink.push(payload)
+                    await sink.push(payload)
                     continue
                 sink.expect(payload)
             ctx.loaders = Loaders()

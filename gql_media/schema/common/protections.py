@@ -7,11 +7,14 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 
 from gql_media.errors import GqlMediaError
@@ -21,6 +24,17 @@ from gql_media.schema.common.input_guard import RefuseNul
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
+# Distinct documents whose parse and validation are kept (each process; LRU).
+# Clients send a handful of documents over and over, and validating one costs
+# more than answering a small query (about 1.5 ms for `assets(first: 20)`).
+CACHED_DOCUMENTS = 256
+
+# The depth and alias rules, made once: Strawberry's limiters make a new rule
+# class per instance, and the validation cache is keyed by the rules too.
+_LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
@@ -73,12 +87,16 @@ class GuardedSchema(strawberry.Schema):
 def protections() -> list[Callable[[], SchemaExtension]]:
     """Depth, alias and token limits, NUL-free strings, and error masking with codes.
 
-    Factories rather than instances: each request gets fresh extensions.
+    Factories rather than instances: each request gets fresh extensions. A
+    document seen before is neither parsed nor validated again (Strawberry's
+    caches: the parse by text and token limit, the validation by schema,
+    document and rules; nothing there depends on variables or the caller).
     """
     return [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(_LIMIT_RULES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
+        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
         RefuseNul,
         RequireReadScope,
         lambda: _ErrorCodes(should_mask_error=_is_unexpected),

@@ -194,7 +194,11 @@ class _Context:
 
 async def test_deliver_pushes_only_after_one_answer_matched() -> None:
     pushed: list[str] = []
-    sink = Sink(pushed.append)
+
+    async def push(payload: str) -> None:
+        pushed.append(payload)
+
+    sink = Sink(push)
     ctx = _Context(sink)
     captured: dict[str, Any] = {}
 
@@ -226,7 +230,10 @@ async def test_deliver_pushes_only_after_one_answer_matched() -> None:
 
 
 def test_a_plan_that_ever_disagrees_is_dropped() -> None:
-    sink = Sink(lambda payload: None)
+    async def push(payload: str) -> None:
+        raise AssertionError("nothing is pushed here")
+
+    sink = Sink(push)
     sink.expect('{"data":{"x":1}}')
     sink.check('{"data":{"x":1}}')
     assert sink.active

@@ -1,8 +1,11 @@
 """GraphQL protections: depth and alias limits, masked unexpected errors."""
 
-from typing import NewType
+from typing import Any, NewType
 
+import pytest
 import strawberry
+from strawberry.extensions import validation_cache
+from strawberry.schema import schema as schema_module
 from strawberry.schema.config import StrawberryConfig
 
 from gql_media.errors import NotFound
@@ -63,6 +66,28 @@ def test_queries_deeper_than_the_limit_are_refused() -> None:
     result = SCHEMA.execute_sync(_nested(MAX_DEPTH + 1))
     assert result.errors
     assert "exceeds maximum operation depth" in result.errors[0].message
+
+
+def test_a_document_is_validated_once_and_refused_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    validated: list[object] = []
+    real = schema_module.validate_document
+
+    def counting(*args: Any) -> Any:
+        validated.append(args[1])
+        return real(*args)
+
+    # Strawberry's validation cache wraps `validate_document` once per size.
+    monkeypatch.setattr(schema_module, "validate_document", counting)
+    validation_cache._get_validate_cache.cache_clear()
+    deep, fine = _nested(MAX_DEPTH + 1), _nested(2) + " # distinct text"
+    for _ in range(3):
+        result = SCHEMA.execute_sync(deep)
+        assert result.errors and "maximum operation depth" in result.errors[0].message
+        assert SCHEMA.execute_sync(fine).errors is None
+    assert len(validated) == 2  # each document once; its answer every time
+    validation_cache._get_validate_cache.cache_clear()
 
 
 async def test_too_many_aliases_are_refused(server: Server) -> None:
