@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import free_port
 from tests.support.http_server import serve_files
 from tests.support.media import make_video
+from tests.support.tls import TLS
 
 BIN = Path(sys.executable).parent / "gql-media"
 
@@ -56,7 +57,7 @@ async def test_migrate_then_serve_answers_graphql_and_graphiql(
     )
     base = f"http://127.0.0.1:{env['PORT']}"
     try:
-        async with httpx.AsyncClient(base_url=base) as client:
+        async with httpx.AsyncClient(verify=TLS, base_url=base) as client:
             async with asyncio.timeout(30):
                 while True:
                     try:

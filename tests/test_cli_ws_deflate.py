@@ -10,6 +10,7 @@ import pytest
 import websockets
 
 from tests.conftest import free_port
+from tests.support.tls import TLS
 from tests.test_cli import BIN, env_for, run
 
 
@@ -28,7 +29,7 @@ async def test_per_message_deflate_is_a_setting_off_by_default(
     )
     base = f"127.0.0.1:{env['PORT']}"
     try:
-        async with httpx.AsyncClient(base_url=f"http://{base}") as client:
+        async with httpx.AsyncClient(verify=TLS, base_url=f"http://{base}") as client:
             async with asyncio.timeout(30):
                 while True:
                     try:

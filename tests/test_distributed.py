@@ -32,6 +32,7 @@ from tests.support.processes import (
     wait_for_http,
     wait_for_redis,
 )
+from tests.support.tls import TLS
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -422,7 +423,7 @@ async def test_metrics_add_up_the_job_counters_of_two_workers(
             assert (await cluster.wait_for(job_id, "SUCCEEDED", "FAILED"))[
                 "status"
             ] == "SUCCEEDED"
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(verify=TLS) as http:
         response = await http.get(cluster.api_url + "/metrics")
     assert response.status_code == 200, response.text
     samples = {

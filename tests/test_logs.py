@@ -21,6 +21,7 @@ from gql_media.kit.logs import (
 )
 from tests.support.http_server import serve_files
 from tests.support.processes import BIN, Proc, free_port, wait_for_http
+from tests.support.tls import TLS
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -55,7 +56,7 @@ async def test_json_lines_carry_request_and_job_ids(tmp_path: Path) -> None:
         (tmp_path / "served" / "junk.mp4").write_bytes(b"not a video at all" * 100)
         async with (
             serve_files(tmp_path / "served") as source,
-            httpx.AsyncClient(base_url=url, timeout=30) as http,
+            httpx.AsyncClient(verify=TLS, base_url=url, timeout=30) as http,
         ):
             response = await http.post(
                 "/graphql",

@@ -1,6 +1,7 @@
 """The schema: each domain's root fields merged into one Query, Mutation and
 Subscription. A new domain adds its three classes here, nothing else."""
 
+import functools
 from typing import Any
 
 import strawberry
@@ -84,6 +85,10 @@ class Subscription(
     pass
 
 
+# Built once per process for each `tracing`: it depends on no setting and holds no
+# request state (extensions are factories), and building it takes a fraction of a
+# second, which every app made in a process (hundreds in the tests) paid again.
+@functools.cache
 def build_schema(*, tracing: bool = False) -> strawberry.Schema:
     """The schema; with `tracing`, Strawberry's OpenTelemetry extension too."""
     extensions: list[Any] = [*protections(), RequestMetrics, ReleaseLoaders]

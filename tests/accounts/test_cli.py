@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import free_port
+from tests.support.tls import TLS
 from tests.test_cli import BIN, env_for, run
 
 
@@ -75,7 +76,9 @@ async def test_serve_with_anonymous_access_allowed_starts_and_warns(
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        async with httpx.AsyncClient(
+            verify=TLS, base_url=f"http://127.0.0.1:{port}"
+        ) as client:
             async with asyncio.timeout(30):
                 while True:
                     try:

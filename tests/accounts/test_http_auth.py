@@ -18,6 +18,7 @@ from gql_media.services.accounts import tokens
 from tests.accounts.support import make_account, token_for
 from tests.conftest import Server
 from tests.support.graphql import bearer
+from tests.support.tls import TLS
 
 VIEWER = "{ viewer { owner principal scopes } }"
 
@@ -25,7 +26,7 @@ VIEWER = "{ viewer { owner principal scopes } }"
 async def _post(
     server: Server, headers: dict[str, str], query: str = VIEWER
 ) -> httpx.Response:
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url, timeout=30) as client:
         return await client.post("/graphql", json={"query": query}, headers=headers)
 
 
@@ -136,7 +137,7 @@ async def test_graphql_token_management_and_viewer(server: Server) -> None:
 
 
 async def test_graphiql_page_loads_without_a_token(server: Server) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as client:
         page = await client.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "<html" in page.text.lower()
 
@@ -180,7 +181,7 @@ async def test_repeated_bad_attempts_from_one_address_are_rate_limited(
     account = await make_account("acme")
     limit = server.settings.auth.failed_attempts_per_window
     statuses: list[int] = []
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url, timeout=30) as client:
 
         async def attempt(i: int) -> None:
             headers = {"Authorization": f"Bearer gqlm_{i:043d}"}
@@ -204,7 +205,9 @@ async def test_repeated_bad_attempts_from_one_address_are_rate_limited(
     assert blocked.status_code == 429
     # Another address is still answered.
     transport = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
-    async with httpx.AsyncClient(base_url=server.url, transport=transport) as other:
+    async with httpx.AsyncClient(
+        verify=TLS, base_url=server.url, transport=transport
+    ) as other:
         response = await other.post(
             "/graphql", json={"query": VIEWER}, headers=bearer(account.token)
         )

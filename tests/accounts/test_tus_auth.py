@@ -8,6 +8,7 @@ import httpx
 from tests.accounts.support import make_account, token_for
 from tests.conftest import Server
 from tests.support.graphql import bearer
+from tests.support.tls import TLS
 
 TUS = {"Tus-Resumable": "1.0.0", "Upload-Length": "10"}
 
@@ -18,7 +19,7 @@ async def test_tus_needs_a_token_with_write_and_acts_for_its_owner(
     a = await make_account("owner-a")
     b = await make_account("owner-b")
     reader = await token_for(a, ["read"])
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as http:
         missing = await http.post("/uploads/", headers=TUS)
         assert missing.status_code == 401
         assert missing.headers["www-authenticate"].startswith("Bearer")

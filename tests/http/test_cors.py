@@ -25,6 +25,7 @@ from tests.support.browser import (
 from tests.support.graphql import upload
 from tests.support.http_server import serve_files
 from tests.support.media import make_image
+from tests.support.tls import TLS
 
 __all__ = ["browser_without_routes"]  # the fixture, used by name
 
@@ -90,7 +91,10 @@ def preflight(origin: str) -> dict[str, str]:
 async def test_preflight_and_responses_grant_only_listed_origins(
     settings: Settings,
 ) -> None:
-    async with api(settings, FRONTEND) as server, httpx.AsyncClient() as client:
+    async with (
+        api(settings, FRONTEND) as server,
+        httpx.AsyncClient(verify=TLS) as client,
+    ):
         url = server.url + "/graphql"
         granted = await client.options(url, headers=preflight(FRONTEND))
         assert granted.status_code == 200
@@ -116,7 +120,7 @@ async def test_preflight_and_responses_grant_only_listed_origins(
 
 
 async def test_no_origin_is_granted_by_default(server: Server) -> None:
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=TLS) as client:
         response = await client.options(
             server.url + "/graphql", headers=preflight(FRONTEND)
         )

@@ -12,6 +12,7 @@ from gql_media.http.files import files_route
 from gql_media.storage import LocalStorage
 from gql_media.storage.keys import blob_key, thumbnail_key
 from gql_media.storage.signing import sign
+from tests.support.tls import TLS
 
 SECRET = b"files-secret"
 KEY = blob_key("ab" * 32)
@@ -29,7 +30,9 @@ async def stored(tmp_path: Path) -> LocalStorage:
 async def http(stored: LocalStorage) -> AsyncIterator[httpx.AsyncClient]:
     app = Starlette(routes=[files_route(stored, SECRET)])
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(
+        verify=TLS, transport=transport, base_url="http://t"
+    ) as client:
         yield client
 
 

@@ -18,6 +18,7 @@ from tests.conftest import Server
 from tests.support.browser import LoopbackBrowser, browser, screenshot_path
 from tests.support.http_server import serve_files
 from tests.support.media import make_video
+from tests.support.tls import TLS
 
 __all__ = ["browser"]  # the fixture, used by name
 
@@ -47,7 +48,7 @@ def test_vendor_files_match_their_pins_and_strawberrys() -> None:
 
 
 async def test_page_references_only_this_server(server: Server) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as client:
         page = await client.get("/graphql", headers={"accept": "text/html"})
         assert page.status_code == 200
         urls = re.findall(r'(?:src|href)="([^"]+)"', page.text)

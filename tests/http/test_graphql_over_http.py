@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import Server
+from tests.support.tls import TLS
 
 NEW = "application/graphql-response+json"
 JSON_HEADERS = {"content-type": "application/json"}
@@ -142,7 +143,7 @@ LEGACY_AND_REQUEST = [
 
 
 async def _run(server: Server, cases: list[Case]) -> list[str]:
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url, timeout=30) as client:
         return [problem for case in cases for problem in await case.check(client)]
 
 
@@ -162,7 +163,7 @@ async def test_a_field_error_keeps_data_and_200_under_the_new_media_type(
     """Only failures before execution lose `data`: a field error that nulls the
     whole result (here a non-null root field) is still a 200 with `data: null`."""
     query = "{ assets(first: 1000) { __typename } }"
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url, timeout=30) as client:
         response = await client.post(
             "/graphql", json={"query": query}, headers={"accept": NEW}
         )

@@ -12,6 +12,7 @@ from tests.conftest import Server, make_settings, wait_for_job
 from tests.support.graphql import data
 from tests.support.http_server import serve_files
 from tests.support.media import make_video
+from tests.support.tls import TLS
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -31,7 +32,7 @@ def parse(text: str) -> Samples:
 
 
 async def scrape(server: Server, headers: dict[str, str] | None = None) -> Samples:
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as http:
         response = await http.get("/metrics", headers=headers or {})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/plain")
@@ -81,7 +82,7 @@ async def test_a_metrics_token_is_required_when_set(
     )
     await server.start()
     try:
-        async with httpx.AsyncClient(base_url=server.url) as http:
+        async with httpx.AsyncClient(verify=TLS, base_url=server.url) as http:
             assert (await http.get("/metrics")).status_code == 403
             wrong = {"Authorization": "Bearer nope"}
             assert (await http.get("/metrics", headers=wrong)).status_code == 403
@@ -95,7 +96,7 @@ async def test_a_metrics_token_is_required_when_set(
 async def test_hostile_operation_names_share_one_label(
     server: Server, name: str
 ) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as http:
         await http.post(
             "/graphql",
             json={"query": "query Q { __typename }", "operationName": name},

@@ -9,10 +9,11 @@ import pytest
 from gql_media.settings import Settings
 from tests.conftest import Server, make_settings
 from tests.support.processes import free_port, redis_server, wait_for_redis
+from tests.support.tls import TLS
 
 
 async def _get(server: Server, path: str) -> httpx.Response:
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url, timeout=30) as client:
         return await client.get(path)
 
 

@@ -11,6 +11,7 @@ import websockets
 from gql_media import models
 from tests.conftest import Server
 from tests.support.graphql import gql
+from tests.support.tls import TLS
 
 MiB = 1024 * 1024
 
@@ -27,7 +28,7 @@ async def test_a_big_string_literal_in_a_short_document_is_refused(
 ) -> None:
     """A 5 MB literal is a few tokens: only a byte cap stops it."""
     query = '{ asset(id: "' + "x" * (5 * MiB) + '") { id } }'
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url, timeout=30) as client:
         response = await client.post("/graphql", json={"query": query})
     _refused(response)
 
@@ -73,7 +74,7 @@ async def test_a_big_metadata_variable_is_refused_before_it_is_parsed(
         '"variables": {"m": ' + metadata + "}}"
     ).encode()
     assert len(body) > 8 * MiB
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url, timeout=30) as client:
         response = await client.post(
             "/graphql", content=body, headers={"content-type": "application/json"}
         )
@@ -90,7 +91,7 @@ async def test_a_body_under_the_cap_still_works(server: Server) -> None:
 async def test_a_long_query_string_is_refused(server: Server) -> None:
     server.settings.limits.max_request_bytes = 2048
     query = "{ stats { assetCount } }" + " " * 4096
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url, timeout=30) as client:
         response = await client.get("/graphql", params={"query": query})
         assert response.status_code == 413
         assert response.json()["errors"][0]["extensions"]["code"] == "TOO_LARGE"

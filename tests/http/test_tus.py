@@ -18,6 +18,7 @@ from gql_media.runtime import Runtime
 from gql_media.services.assets.resumable import ResumableUploads
 from tests.conftest import Server, wait_for_job
 from tests.support.media import ffmpeg, make_video
+from tests.support.tls import TLS
 
 TUS = {"Tus-Resumable": "1.0.0"}
 PATCH = {**TUS, "Content-Type": "application/offset+octet-stream"}
@@ -69,7 +70,7 @@ async def ready_asset(headers: dict[str, str]) -> models.Asset:
 
 
 async def test_options_advertise_the_protocol(server: Server) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as http:
         response = await http.options("/uploads/")
     assert response.status_code == 204
     assert response.headers["tus-version"] == "1.0.0"
@@ -86,7 +87,7 @@ async def test_requests_without_tus_resumable_are_refused(
     server: Server, no_stray_files: None
 ) -> None:
     # The header is the CSRF rule: an HTML form cannot send it.
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as http:
         response = await http.post("/uploads/", headers={"Upload-Length": "10"})
     assert response.status_code == 412
     assert response.headers["tus-version"] == "1.0.0"
@@ -105,7 +106,7 @@ async def test_a_clip_uploads_and_becomes_a_ready_asset(
     assert asset.thumbnail_key is not None
     assert await server.runtime.storage.exists(asset.storage_key)
     # A finished upload is gone; its URL reads as unknown.
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(verify=TLS) as http:
         assert (await http.head(url, headers=TUS)).status_code == 404
 
 
@@ -141,7 +142,7 @@ async def test_a_50_mb_upload_dropped_at_60_percent_resumes_and_completes(
     video = make_big_video(tmp_path / "big.avi")
     size = video.stat().st_size
     assert size >= 50_000_000
-    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url, timeout=60) as http:
         created = await http.post(
             "/uploads/", headers={**TUS, "Upload-Length": str(size)}
         )
@@ -166,14 +167,14 @@ async def test_a_50_mb_upload_dropped_at_60_percent_resumes_and_completes(
     assert asset.size_bytes == size
     assert asset.checksum == sha256_of(video)
     assert asset.width == 320 and asset.height == 240
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(verify=TLS) as http:
         assert (await http.head(url, headers=TUS)).status_code == 404
 
 
 async def test_a_wrong_offset_is_a_conflict_and_changes_nothing(
     server: Server, no_stray_files: None
 ) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as http:
         url = (
             await http.post("/uploads/", headers={**TUS, "Upload-Length": "10"})
         ).headers["location"]
@@ -216,7 +217,7 @@ async def test_a_wrong_offset_is_a_conflict_and_changes_nothing(
 async def test_bad_creations_are_refused_and_leave_nothing(
     server: Server, headers: dict[str, str], status: int, no_stray_files: None
 ) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as http:
         response = await http.post("/uploads/", headers={**TUS, **headers})
     assert response.status_code == status, response.text
     assert list(server.settings.tmp_dir.glob("tus-*")) == []
@@ -225,7 +226,7 @@ async def test_bad_creations_are_refused_and_leave_nothing(
 async def test_garbage_completes_the_upload_and_the_asset_fails(
     server: Server, no_stray_files: None
 ) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as http:
         url = (
             await http.post("/uploads/", headers={**TUS, "Upload-Length": "64"})
         ).headers["location"]
@@ -240,7 +241,7 @@ async def test_garbage_completes_the_upload_and_the_asset_fails(
 
 
 async def test_unknown_and_malformed_ids_read_as_unknown(server: Server) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as http:
         for upload_id in ("0" * 32, "../../etc/passwd", "x"):
             response = await http.head(f"/uploads/{upload_id}", headers=TUS)
             assert response.status_code == 404

@@ -16,6 +16,7 @@ from gql_media.http.limits import RequestRejected
 from gql_media.http.uploads import MAX_FILES, MultipartUpload
 from tests.conftest import Server
 from tests.support.graphql import PREFLIGHT, UPLOAD, data
+from tests.support.tls import TLS
 
 BOUNDARY = "gqlmediaboundary"
 HEADERS = {**PREFLIGHT, "content-type": f"multipart/form-data; boundary={BOUNDARY}"}
@@ -52,7 +53,9 @@ async def test_ten_thousand_parts_with_one_name_are_refused_and_leave_nothing(
     body = _body([_file("0", b"x" * 16) for _ in range(10_000)])
 
     async def upload() -> httpx.Response:
-        async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        async with httpx.AsyncClient(
+            verify=TLS, base_url=server.url, timeout=60
+        ) as client:
             return await client.post("/graphql", content=body, headers=HEADERS)
 
     async def simple_query() -> dict[str, object]:
@@ -73,7 +76,7 @@ async def test_a_repeated_field_name_is_refused(
     server: Server, no_stray_files: None
 ) -> None:
     body = _field("map", "{}") + _body([_file("0", b"x")])
-    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url, timeout=60) as client:
         response = await client.post("/graphql", content=body, headers=HEADERS)
     assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
@@ -83,7 +86,7 @@ async def test_more_file_parts_than_the_cap_are_refused(
     server: Server, no_stray_files: None
 ) -> None:
     parts = [_file(str(i), b"x" * 16) for i in range(MAX_FILES + 1)]
-    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url, timeout=60) as client:
         response = await client.post("/graphql", content=_body(parts), headers=HEADERS)
     assert response.status_code == 400, response.text
     assert f"at most {MAX_FILES} files" in response.json()["errors"][0]["message"]

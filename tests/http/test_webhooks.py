@@ -21,6 +21,7 @@ from gql_media.runtime import Runtime
 from tests.conftest import Server, wait_for_job
 from tests.support.http_server import serve_files
 from tests.support.media import make_video
+from tests.support.tls import TLS
 
 SECRET = "whsec_" + base64.b64encode(b"replicate-test-signing-key-0123").decode()
 OTHER_SECRET = "whsec_" + base64.b64encode(b"somebody-else-s-signing-key-456").decode()
@@ -79,7 +80,9 @@ async def http(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     runtime.settings.webhooks.replicate_secret = SECRET
     app = Starlette(routes=webhook_routes(runtime))
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(
+        verify=TLS, transport=transport, base_url="http://t"
+    ) as client:
         yield client
 
 
@@ -382,7 +385,7 @@ async def test_unconfigured_secret_answers_503(
 
 async def test_the_app_serves_the_webhook_route(server: Server) -> None:
     """Wired into the real app: without a configured secret it answers 503."""
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as client:
         response = await client.post("/webhooks/replicate", content=b"{}")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "WEBHOOK_NOT_CONFIGURED"

@@ -21,6 +21,7 @@ from tests.conftest import Server, wait_for_job
 from tests.support.generations import ATTACH, PROGRESS, create, make_clips, scene_ids
 from tests.support.graphql import data, subscribe
 from tests.support.http_server import serve_files
+from tests.support.tls import TLS
 
 OWNER = "local"
 
@@ -171,7 +172,7 @@ async def test_a_generation_completes_live_and_exports_in_either_mode(
             {"id": started["job"]["id"]},
         )
     )["job"]["downloadUrl"]
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as client:
         archive = zipfile.ZipFile(io.BytesIO((await client.get(url)).content))
     root = f"generation-{generation['id'][:8]}"
     assert archive.read(f"{root}/soft/scene_2.mp4") == clips[1].read_bytes()

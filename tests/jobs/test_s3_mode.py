@@ -11,6 +11,7 @@ from tests.conftest import Server, make_settings, wait_for_job
 from tests.support.graphql import data, upload
 from tests.support.http_server import serve_files
 from tests.support.media import make_undecodable_mp4, make_video
+from tests.support.tls import TLS
 
 MiB = 1024 * 1024
 
@@ -62,7 +63,7 @@ async def test_upload_and_import_store_one_blob_in_s3(
         )["asset"]
         assert asset["status"] == "READY"
         assert "X-Amz-Signature" in asset["url"]
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(verify=TLS) as client:
             blob = await client.get(asset["url"])
             thumb = await client.get(asset["thumbnailUrl"])
         assert blob.content == clip.read_bytes()

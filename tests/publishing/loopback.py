@@ -22,6 +22,7 @@ from gql_media.services.publishing.uploaders.base import (
     UploadResult,
 )
 from gql_media.settings import Settings
+from tests.support.tls import TLS
 
 
 class LoopbackUploader(Uploader):
@@ -29,7 +30,7 @@ class LoopbackUploader(Uploader):
         self.platform = platform
         self.base_url = base_url
         self.resumable = resumable
-        self.client = httpx.AsyncClient(timeout=30)
+        self.client = httpx.AsyncClient(verify=TLS, timeout=30)
 
     def validate(self, metadata: PublishMetadata) -> list[str]:
         if metadata.title == "forbidden":

@@ -23,6 +23,7 @@ from gql_media.services.publishing.uploaders.webhook import build
 from gql_media.settings import Settings
 from tests.conftest import Server, free_port
 from tests.publishing.conftest import publish, store_video, wait_for
+from tests.support.tls import TLS
 
 SECRET = "whsec_" + "c2VjcmV0LWtleS1mb3ItdGVzdHM="
 
@@ -54,7 +55,8 @@ async def receiver() -> AsyncIterator[Receiver]:
         if state.answers:
             status, headers = state.answers.pop(0)
             return JSONResponse({"error": "not now"}, status, headers=headers)
-        async with httpx.AsyncClient() as client:  # pull the file, as a platform does
+        # Pull the file, as a platform does.
+        async with httpx.AsyncClient(verify=TLS) as client:
             video = await client.get(urljoin(state.base, payload["video"]["url"]))
         assert video.status_code == 200
         digest = hashlib.sha256(video.content).hexdigest()

@@ -11,6 +11,7 @@ from gql_media.media.probe import probe
 from tests.conftest import Server, wait_for_job
 from tests.support.graphql import data, gql, upload
 from tests.support.media import make_video
+from tests.support.tls import TLS
 
 ASSET_FIELDS = """
 id name kind status checksum sizeBytes durationSeconds width height fps codec
@@ -56,7 +57,7 @@ async def test_upload_gives_ready_asset_with_metadata_and_thumbnail(
     assert asset["metadata"] == {"a": 1}
     assert "mp4" in asset["container"]
 
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as client:
         thumb = await client.get(asset["thumbnailUrl"])
         blob = await client.get(asset["url"])
     assert thumb.status_code == 200

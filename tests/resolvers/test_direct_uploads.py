@@ -18,6 +18,7 @@ from gql_media.storage import S3Storage
 from tests.conftest import Server, make_settings, wait_for_job
 from tests.support.graphql import data
 from tests.support.media import ffmpeg
+from tests.support.tls import TLS
 
 CREATE = """
 mutation ($input: CreateDirectUploadInput!) {
@@ -99,7 +100,7 @@ async def create(
 
 async def send_parts(created: dict[str, Any], content: bytes) -> None:
     part_size = int(created["upload"]["partSizeBytes"])
-    async with httpx.AsyncClient(timeout=60) as http:
+    async with httpx.AsyncClient(verify=TLS, timeout=60) as http:
         for part in created["parts"]:
             start = (part["number"] - 1) * part_size
             response = await http.put(

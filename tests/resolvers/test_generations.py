@@ -25,6 +25,7 @@ from tests.support.generations import (
 )
 from tests.support.graphql import data, subscribe
 from tests.support.http_server import serve_files
+from tests.support.tls import TLS
 
 TREE_FIELDS = """
 id status completedAt costEstimate
@@ -121,7 +122,7 @@ async def test_a_4x4_generation_fills_in_live_lists_and_exports(
         )
     )["library"]["edges"]
     assert [e["node"]["id"] for e in library] == [gid]
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as client:
         cover = await client.get(library[0]["node"]["coverThumbnailUrl"])
     assert cover.status_code == 200 and cover.content[:2] == b"\xff\xd8"
 
@@ -158,7 +159,7 @@ async def check_export(server: Server, gid: str, clips: list[Path]) -> None:
             {"id": started["job"]["id"]},
         )
     )["job"]["downloadUrl"]
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as client:
         response = await client.get(url)
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(response.content))

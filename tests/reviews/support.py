@@ -8,6 +8,7 @@ import httpx
 
 from gql_media import models
 from tests.support.graphql import PREFLIGHT, data
+from tests.support.tls import TLS
 
 VERSION_FIELDS = """
 __typename
@@ -47,7 +48,9 @@ async def upload_version(base_url: str, path: Path, **input: Any) -> dict[str, A
             "map": (None, json.dumps({"0": ["variables.input.file"]}), "text/json"),
             "0": (path.name, fh, "application/octet-stream"),
         }
-        async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        async with httpx.AsyncClient(
+            verify=TLS, base_url=base_url, timeout=60
+        ) as client:
             response = await client.post("/graphql", files=files, headers=PREFLIGHT)
     body = response.json()
     assert "errors" not in body, body

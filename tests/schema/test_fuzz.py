@@ -31,8 +31,9 @@ from hypothesis_graphql import nodes
 from tests.conftest import Server
 from tests.schema.test_schema_file import SCHEMA_FILE
 from tests.support.graphql import data
+from tests.support.tls import TLS
 
-EXAMPLES_PER_FIELD = 15
+EXAMPLES_PER_FIELD = 6
 SCHEMA = graphql.build_schema(SCHEMA_FILE.read_text())
 
 _NAME = st.text(string.ascii_letters + "_", min_size=1, max_size=8)
@@ -186,7 +187,8 @@ def check_answer(
 def fuzz(base_url: str, ids: list[str]) -> None:
     """Run every root field's bounded examples; raises on the first bad answer."""
     scalars = custom_scalars(ids)
-    strategies = []
+    strategies: list[tuple[str, st.SearchStrategy[graphql.DocumentNode]]] = []
+    with_args: set[str] = set()
     for root, build in (
         (SCHEMA.query_type, hypothesis_graphql.queries),
         (SCHEMA.mutation_type, hypothesis_graphql.mutations),
@@ -196,18 +198,24 @@ def fuzz(base_url: str, ids: list[str]) -> None:
             modes = [hypothesis_graphql.Mode.POSITIVE]
             if field.args:  # an invalid operation needs an argument to get wrong
                 modes.append(hypothesis_graphql.Mode.NEGATIVE)
+                with_args.add(name)
             strategies += [
-                build(
-                    SCHEMA,
-                    fields=[name],
-                    custom_scalars=scalars,
-                    mode=mode,
-                    print_ast=lambda doc: doc,
+                (
+                    name,
+                    build(
+                        SCHEMA,
+                        fields=[name],
+                        custom_scalars=scalars,
+                        mode=mode,
+                        print_ast=lambda doc: doc,
+                    ),
                 )
                 for mode in modes
             ]
-    with httpx.Client(base_url=base_url, timeout=30) as client:
-        for strategy in strategies:
+    inline: set[str] = set()
+    as_variables: set[str] = set()
+    with httpx.Client(verify=TLS, base_url=base_url, timeout=30) as client:
+        for name, strategy in strategies:
 
             @settings(
                 max_examples=EXAMPLES_PER_FIELD,
@@ -218,12 +226,20 @@ def fuzz(base_url: str, ids: list[str]) -> None:
             )
             @given(document=strategy)
             def one(document: graphql.DocumentNode) -> None:
+                # Called at once below, so `name` is this iteration's field.
                 check_answer(client, graphql.print_ast(document), None)
+                inline.add(name)  # noqa: B023
                 moved = with_variables(document)
                 if moved is not None:
                     check_answer(client, *moved)
+                    as_variables.add(name)  # noqa: B023
 
             one()
+    # The examples are few: every root field must still have been sent, and each
+    # one with arguments sent with them as variables too (raise EXAMPLES_PER_FIELD
+    # if a new field's draws never carry an argument).
+    assert inline == {name for name, _ in strategies}
+    assert with_args - as_variables == set()
 
 
 SEED = """

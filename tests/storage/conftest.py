@@ -10,6 +10,7 @@ from gql_media.http.files import files_route
 from gql_media.settings import StorageSettings
 from gql_media.storage import LocalStorage, S3Storage, Storage
 from tests.support.s3 import s3_server, s3_settings  # noqa: F401
+from tests.support.tls import TLS
 
 SECRET = b"test-signing-key"
 MiB = 1024 * 1024
@@ -48,7 +49,7 @@ async def http(storage: Storage) -> AsyncIterator[httpx.AsyncClient]:
     if isinstance(storage, LocalStorage):
         app = Starlette(routes=[files_route(storage, SECRET)])
         transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport) as client:
+    async with httpx.AsyncClient(verify=TLS, transport=transport) as client:
         yield client
 
 

@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from gql_media.errors import NotFound, TransientError
 from gql_media.settings import StorageSettings
 from gql_media.storage.s3 import S3Storage, _mapped_errors
+from tests.support.tls import TLS
 
 MiB = 1024 * 1024
 KEY = "blobs/sha256/00/00/" + "0" * 64
@@ -234,7 +235,7 @@ async def test_presigned_url_names_the_file(s3: S3Storage) -> None:
     url = await s3.url(KEY, 60, filename='ad "variant" é.mp4')
 
     assert "X-Amz-Expires=60" in url  # SigV4, not the deprecated SigV2
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(verify=TLS) as http:
         response = await http.get(url)
     assert response.content == b"video"
     disposition = response.headers["content-disposition"]

@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import websockets
 
+from tests.support.tls import TLS
+
 PREFLIGHT = {"GraphQL-Require-Preflight": "1"}
 
 
@@ -25,7 +27,7 @@ async def gql(
     token: str | None = None,
 ) -> dict[str, Any]:
     """POST a query (with `token` as bearer); returns the whole response body."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=base_url, timeout=30) as client:
         response = await client.post(
             "/graphql",
             json={"query": query, "variables": variables or {}},
@@ -84,7 +86,9 @@ async def upload(
             "map": (None, json.dumps({"0": ["variables.file"]}), "application/json"),
             "0": (filename or path.name, fh, content_type),
         }
-        async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        async with httpx.AsyncClient(
+            verify=TLS, base_url=base_url, timeout=60
+        ) as client:
             return await client.post("/graphql", files=files, headers=headers or {})
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.tls import TLS
+
 REPO = Path(__file__).parents[2]
 BIN = Path(sys.executable).parent
 
@@ -99,7 +101,7 @@ async def wait_for_redis(port: int, timeout: float = 10.0) -> None:
 
 
 async def wait_for_http(url: str, proc: Proc, timeout: float = 30.0) -> None:
-    async with httpx.AsyncClient() as client, asyncio.timeout(timeout):
+    async with httpx.AsyncClient(verify=TLS) as client, asyncio.timeout(timeout):
         while True:
             assert proc.alive(), proc.output()
             try:

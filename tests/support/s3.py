@@ -17,6 +17,7 @@ import pytest
 
 from gql_media.settings import StorageSettings
 from gql_media.storage.s3 import S3Storage
+from tests.support.tls import TLS
 
 _START_TIMEOUT_SECONDS = 20.0
 
@@ -29,7 +30,7 @@ def _free_port() -> int:
 
 def _wait_until_up(process: subprocess.Popen[bytes], endpoint: str, log: Path) -> None:
     deadline = time.monotonic() + _START_TIMEOUT_SECONDS
-    with httpx.Client(timeout=1.0) as client:
+    with httpx.Client(verify=TLS, timeout=1.0) as client:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(f"moto server exited:\n{log.read_text()}")

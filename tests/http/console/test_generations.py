@@ -16,6 +16,7 @@ from tests.support.console import open_console, screenshot, statuses, wait_for_i
 from tests.support.generations import ATTACH, create, make_clips, scene_ids
 from tests.support.graphql import data
 from tests.support.http_server import serve_files
+from tests.support.tls import TLS
 
 __all__ = ["browser"]  # the fixture, used by name
 
@@ -64,7 +65,7 @@ async def test_tree_fills_in_live_and_exports(
     await link.wait_for(timeout=30_000)
     href = await link.get_attribute("href")
     assert href
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as client:
         archive = await client.get(href)
     assert archive.status_code == 200
     names = zipfile.ZipFile(BytesIO(archive.content)).namelist()

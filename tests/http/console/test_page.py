@@ -16,6 +16,7 @@ from gql_media.http import console
 from gql_media.http.console import CONSOLE_DIR, VENDOR_FILES, own_files
 from gql_media.http.graphiql import VENDOR_DIR
 from tests.conftest import Server
+from tests.support.tls import TLS
 
 
 def sha384(data: bytes) -> str:
@@ -46,7 +47,7 @@ def test_modules_import_only_vendored_names_or_relative_paths() -> None:
 
 
 async def test_root_serves_the_console_with_pinned_modules(server: Server) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as client:
         page = await client.get("/")
         assert page.status_code == 200
         assert page.headers["content-type"].startswith("text/html")
@@ -113,7 +114,7 @@ def test_a_changed_module_gets_a_new_pin_without_a_restart(
 
 
 async def test_graphiql_stays_at_graphql(server: Server) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as client:
         page = await client.get("/graphql", headers={"accept": "text/html"})
         assert page.status_code == 200 and "graphiql" in page.text.lower()
         missing = await client.get("/static/console/nothing.js")

@@ -15,6 +15,7 @@ from tests.support.browser import LoopbackBrowser, browser
 from tests.support.console import open_console, screenshot, statuses
 from tests.support.graphql import data
 from tests.support.media import make_video
+from tests.support.tls import TLS
 from tests.workflows.support import REPORT, conn, node, ready_video, saved, start
 
 __all__ = ["browser"]  # the fixture, used by name
@@ -163,7 +164,7 @@ async def test_graph_drawn_and_node_statuses_live(
         assert await thumb.get_attribute("href") == f"#/assets/{clip}"
         href = await thumb.locator("image").get_attribute("href")
         assert href
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(verify=TLS) as client:
             jpeg = await client.get(urljoin(server.url, href))
         assert jpeg.status_code == 200 and jpeg.content[:2] == b"\xff\xd8"
     # The stitched video is on the stitcher (its output) and the Output node.

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 import httpx
 
 from tests.publishing.fakes.server import FakePlatform, Head, Request, Response
+from tests.support.tls import TLS
 
 ACCESS_TOKEN = "EAAG-example-token"
 IG_USER_ID = "17841400000000001"
@@ -182,7 +183,7 @@ class FakeInstagram(FakePlatform):
 
     async def _download(self, container: Container) -> None:
         try:
-            async with httpx.AsyncClient() as client:
+            async with httpx.AsyncClient(verify=TLS) as client:
                 response = await client.get(container.video_url)
             response.raise_for_status()
         except httpx.HTTPError as exc:

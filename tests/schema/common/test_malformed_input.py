@@ -11,6 +11,7 @@ import pytest
 from gql_media import models
 from tests.conftest import Server
 from tests.support.graphql import gql
+from tests.support.tls import TLS
 
 INLINE_SIZE = "{ assets(filter: {minSizeBytes: %s}) { totalCount } }"
 VARIABLE_SIZE = (
@@ -277,7 +278,7 @@ async def test_json_values_with_nan_are_invalid_input(
     variables = json.dumps({"input": {"url": URL, "metadata": {"x": "NUMBER"}}})
     body = json.dumps({"query": query})[:-1] + ', "variables": ' + variables + "}"
     body = body.replace('"NUMBER"', number)
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as client:
         response = await client.post(
             "/graphql", content=body, headers={"content-type": "application/json"}
         )

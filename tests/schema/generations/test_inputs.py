@@ -19,6 +19,7 @@ from tests.support.generations import (
     seed_trees,
 )
 from tests.support.graphql import data, upload
+from tests.support.tls import TLS
 
 UPLOAD_TO_SCENE = """
 mutation ($file: Upload!, $input: AttachSceneVideoInput) {
@@ -180,7 +181,7 @@ async def test_metadata_kind_is_an_enum_so_unknown_kinds_never_reach_the_service
         "mutation ($id: ID!) { saveGenerationMetadata(generationId: $id, "
         'kind: "mood", data: {}) { __typename } }'
     )
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url, timeout=30) as client:
         body = (
             await client.post(
                 "/graphql", json={"query": query, "variables": {"id": generation["id"]}}

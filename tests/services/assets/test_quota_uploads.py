@@ -20,6 +20,7 @@ from tests.conftest import Server, make_settings, wait_for_job
 from tests.resolvers.test_direct_uploads import bucket, complete, create, send_parts
 from tests.support.graphql import upload
 from tests.support.media import make_video
+from tests.support.tls import TLS
 
 TUS = {"Tus-Resumable": "1.0.0"}
 PATCH = {**TUS, "Content-Type": "application/offset+octet-stream"}
@@ -79,7 +80,7 @@ async def test_tus_uploads_are_refused_when_opened_and_when_completed(
     assert b"QUOTA_EXCEEDED" in (refused.value.response_content or b"")
     assert tus_files(server) == []
 
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as http:
 
         async def open_upload(length: int) -> httpx.Response:
             headers = {**TUS, "Upload-Length": str(length)}
@@ -130,7 +131,7 @@ async def test_presigned_uploads_are_refused_before_any_part_link(
     assert first["__typename"] == "CreateDirectUploadSuccess", first
     second = await create(server, b"b" * (len(content) + 1))
     assert second["code"] == "QUOTA_EXCEEDED", second
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(verify=TLS, base_url=server.url) as http:
         headers = {**TUS, "Upload-Length": str(len(content) + 1)}
         tus = await http.post("/uploads/", headers=headers)
     assert tus.status_code == 413 and tus.text.startswith("QUOTA_EXCEEDED")

@@ -5,7 +5,9 @@ file never sits whole in memory, and a resumed upload reopens it at the offset t
 platform reports instead of trusting what this process believes it sent.
 """
 
+import functools
 import re
+import ssl
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -35,6 +37,14 @@ async def _take_a_request_token(request: httpx.Request) -> None:
     await limits.before_request()
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """httpx's default TLS settings, made once per process: loading the CA bundle
+    takes tens of milliseconds of CPU, which each new client paid again (one per
+    publication attempt). An SSLContext is safe to share between clients."""
+    return httpx.create_ssl_context()
+
+
 def new_client() -> httpx.AsyncClient:
     """A client for one uploader: timeouts set, no redirects (a platform API that
     redirects an upload is answering something we do not speak), and every request
@@ -42,6 +52,7 @@ def new_client() -> httpx.AsyncClient:
     platform's request rate (`limits.before_request`), so an attempt that makes
     many requests still keeps the platform's limit."""
     return httpx.AsyncClient(
+        verify=tls_context(),
         timeout=TIMEOUT,
         follow_redirects=False,
         event_hooks={"request": [_take_a_request_token]},

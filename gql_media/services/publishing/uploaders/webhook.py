@@ -34,6 +34,7 @@ from gql_media.services.publishing.uploaders.base import (
     Uploader,
     UploadResult,
 )
+from gql_media.services.publishing.uploaders.transport import tls_context
 from gql_media.settings import Settings
 
 
@@ -66,7 +67,9 @@ class WebhookUploader(Uploader):
     def __init__(self, url: str, secret: str, timeout: float) -> None:
         self.url = url
         self.key = signing_key(secret)
-        self.client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+        self.client = httpx.AsyncClient(
+            verify=tls_context(), timeout=timeout, follow_redirects=False
+        )
 
     def validate(self, metadata: PublishMetadata) -> list[str]:
         return []  # the in-house endpoint decides
