@@ -1,7 +1,9 @@
 """The `RateLimiter` contract, run against both backends (memory and Redis)."""
 
 import asyncio
+import gc
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator
 
@@ -63,3 +65,25 @@ async def test_the_memory_backend_is_bounded() -> None:
     # The newest keys are the ones kept.
     assert (await limiter.count("client-9999"))[0] == 1
     assert (await limiter.count("client-0"))[0] == 0
+
+
+async def test_closing_with_calls_in_flight_leaves_no_connection_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A server stopping while requests still count their hits: nothing may be
+    # left for the garbage collector to warn about (ResourceWarning).
+    collected: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: collected.append(repr(u)))
+    for round_ in range(10):
+        limiter = RedisRateLimiter(REDIS_URL)
+        calls = [
+            asyncio.create_task(limiter.hit(f"test:close:{uuid.uuid4().hex}", 60))
+            for _ in range(20)
+        ]
+        for _ in range(round_):
+            await asyncio.sleep(0)  # some calls under way, some not started
+        await limiter.close()
+        results = await asyncio.gather(*calls, return_exceptions=True)
+        assert all(isinstance(r, tuple | ConnectionError) for r in results), results
+    gc.collect()
+    assert collected == []
