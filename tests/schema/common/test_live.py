@@ -45,6 +45,7 @@ class Thing:
     inners: list[Inner]
     maybe: Inner | None
     colors: list[Color]
+    flag: bool = True
 
     @strawberry.field
     def shout(self) -> str:
@@ -139,11 +140,48 @@ async def test_a_plan_answers_as_graphql_core_does(document: str) -> None:
     assert all('"errors"' not in answer for answer in full)
 
 
+class Text(str):
+    """A str subclass: String serializes it, but not by the exact-type path."""
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"ratio": 2},  # an int for a Float: 2.0
+        {"ratio": True},  # a bool for a Float: 1
+        {"ratio": -0.0},
+        {"inner": Inner(n=True, tags=[])},  # a bool for an Int: 1
+        {"inner": Inner(n=2**31 - 1, tags=[])},  # the largest Int
+        {"inner": Inner(n=-(2**31), tags=[])},  # the smallest
+        {"inner": Inner(n=2.0, tags=[])},  # type: ignore[arg-type]
+        {"name": Text("sub"), "id": strawberry.ID(Text("t-2"))},
+        {"id": 42},  # an int for an ID
+        {"flag": 0},  # an int for a Boolean: false
+        {"flag": False},
+        {"colors": [Color.RED, Color.RED]},
+    ],
+)
+async def test_leaves_answer_as_their_type_serializes(changes: dict[str, Any]) -> None:
+    """Exact Python types take a quicker path than `serialize` (`_quick`); their
+    neighbours (a bool for an Int, an int for a Float, a str subclass) must not."""
+    document = "subscription { things { id name ratio flag color colors inner { n } } }"
+    full = await answers(document, [thing(**changes)])
+    assert seen["plan"] is not None
+    assert '"errors"' not in full[0]
+    assert seen["answers"] == full
+
+
 @pytest.mark.parametrize(
     "bad",
     [
         {"name": None},  # null in a non-null field
         {"ratio": float("nan")},  # Float refuses it
+        {"ratio": float("inf")},
+        {"inners": [Inner(n=2**31, tags=[])]},  # not a 32-bit Int
+        {"inners": [Inner(n=-(2**31) - 1, tags=[])]},
+        {"inners": [Inner(n=1.5, tags=[])]},  # type: ignore[arg-type]
+        {"name": b"bytes"},  # String refuses builtins other than str and numbers
         {"inner": None},
         {"colors": [Color.RED, None]},  # a null item of a non-null list
         {"colors": "RED"},  # not a list
