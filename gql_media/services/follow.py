@@ -29,7 +29,7 @@ Domain-free: each domain says how to follow its rows (`services/jobs/progress.py
 import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack, aclosing
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -72,28 +72,11 @@ async def follow(
     grace: float,
     first: S | None = None,
     after: int | None = None,
-) -> AsyncIterator[S]:
-    """Yield the row's state at once, then each newer state until a finished one.
-
-    Counted in `gql_media_subscriptions_open` while it runs; see `_follow`.
-    """
-    SUBSCRIPTIONS_OPEN.inc()
-    try:
-        async with aclosing(_follow(followed, bus, grace, first, after)) as states:
-            async for state in states:
-                yield state
-    finally:
-        SUBSCRIPTIONS_OPEN.dec()
-
-
-async def _follow(
-    followed: Followed[S],
-    bus: ProgressBus,
-    grace: float,
-    first: S | None = None,
-    after: int | None = None,
 ) -> AsyncGenerator[S, None]:
     """Yield the row's state at once, then each newer state until a finished one.
+
+    Counted in `gql_media_subscriptions_open` while it runs (in this generator
+    itself, not a wrapper around it: every event would pass one more level).
 
     Args:
         followed: the row to follow.
@@ -114,75 +97,84 @@ async def _follow(
         return after is None or revision is None or revision(state) > after
 
     loop = asyncio.get_running_loop()
-    last = first if first is not None else await followed.read()
-    if last is None:
-        return
-    if unseen(last):
-        yield last
-    if followed.finished(last):
-        return
-    down_since: float | None = None
-    while True:
-        started = loop.time()
-        async with AsyncExitStack() as stack:
-            try:
-                events: AsyncIterator[Event] | None = await stack.enter_async_context(
-                    bus.subscribe(
-                        followed.channel,
-                        end_on_loss=True,
-                        latest_only=followed.coalesce,
+    SUBSCRIPTIONS_OPEN.inc()
+    try:
+        last = first if first is not None else await followed.read()
+        if last is None:
+            return
+        if unseen(last):
+            yield last
+        if followed.finished(last):
+            return
+        down_since: float | None = None
+        while True:
+            started = loop.time()
+            async with AsyncExitStack() as stack:
+                try:
+                    events: (
+                        AsyncIterator[Event] | None
+                    ) = await stack.enter_async_context(
+                        bus.subscribe(
+                            followed.channel,
+                            end_on_loss=True,
+                            latest_only=followed.coalesce,
+                        )
                     )
-                )
-            except (TimeoutError, ConnectionError) as exc:
-                events = None
-                if down_since is None:
-                    down_since = started
-                    # Info, not warning: the bus already warns once per outage,
-                    # and a thousand subscribers must not log a thousand times.
+                except (TimeoutError, ConnectionError) as exc:
+                    events = None
+                    if down_since is None:
+                        down_since = started
+                        # Info, not warning: the bus already warns once per outage,
+                        # and a thousand subscribers must not log a thousand times.
+                        logger.info(
+                            "%s: live updates are down (%s); reading the row until "
+                            "the bus is back",
+                            followed.name,
+                            str(exc)
+                            or "the bus did not confirm the subscription in time",
+                        )
+                # Subscribed (or not) first, read second: nothing falls in between.
+                fresh = await followed.read()
+                if fresh is None:
+                    return  # the row is gone (a deleted generation)
+                if followed.newer(fresh, last):
+                    last = fresh
+                    if unseen(last):
+                        yield last
+                if followed.finished(last):
+                    return
+                if events is None:
+                    assert down_since is not None
+                    if loop.time() - down_since >= grace:
+                        raise Unavailable(
+                            f"live updates are down: the progress bus has been "
+                            f"unreachable for {loop.time() - down_since:.0f} s; "
+                            f"{followed.readable}"
+                        )
+                    await asyncio.sleep(
+                        max(0.0, started + MIN_RETRY_SECONDS - loop.time())
+                    )
+                    continue
+                if down_since is not None:
+                    logger.info("%s: live updates are back", followed.name)
+                    down_since = None
+                try:
+                    async for event in events:
+                        BUS_DELIVERED.inc()
+                        state = followed.parse(event)
+                        if followed.newer(state, last):
+                            last = state
+                            if unseen(last):
+                                yield last
+                            if followed.finished(last):
+                                return
+                    return  # the bus was closed: the server is stopping
+                except SubscriptionLost as exc:
+                    down_since = loop.time()
                     logger.info(
-                        "%s: live updates are down (%s); reading the row until "
-                        "the bus is back",
+                        "%s: live updates interrupted (%s); subscribing again",
                         followed.name,
-                        str(exc) or "the bus did not confirm the subscription in time",
+                        exc,
                     )
-            # Subscribed (or not) first, read second: nothing falls in between.
-            fresh = await followed.read()
-            if fresh is None:
-                return  # the row is gone (a deleted generation)
-            if followed.newer(fresh, last):
-                last = fresh
-                if unseen(last):
-                    yield last
-            if followed.finished(last):
-                return
-            if events is None:
-                assert down_since is not None
-                if loop.time() - down_since >= grace:
-                    raise Unavailable(
-                        f"live updates are down: the progress bus has been "
-                        f"unreachable for {loop.time() - down_since:.0f} s; "
-                        f"{followed.readable}"
-                    )
-                await asyncio.sleep(max(0.0, started + MIN_RETRY_SECONDS - loop.time()))
-                continue
-            if down_since is not None:
-                logger.info("%s: live updates are back", followed.name)
-                down_since = None
-            try:
-                async for event in events:
-                    BUS_DELIVERED.inc()
-                    state = followed.parse(event)
-                    if followed.newer(state, last):
-                        last = state
-                        if unseen(last):
-                            yield last
-                        if followed.finished(last):
-                            return
-                return  # the bus was closed: the server is stopping
-            except SubscriptionLost as exc:
-                down_since = loop.time()
-                logger.info(
-                    "%s: live updates interrupted (%s); subscribing again",
-                    followed.name,
-                    exc,
-                )
+    finally:
+        SUBSCRIPTIONS_OPEN.dec()
