@@ -17,13 +17,16 @@ class Mailbox:
     when full.
     """
 
-    __slots__ = ("_items", "_latest_only", "_size", "_waiter")
+    __slots__ = ("_items", "_latest_only", "_loop", "_size", "_waiter")
 
     def __init__(self, size: int, *, latest_only: bool = False) -> None:
         self._size = max(1, size)
         self._latest_only = latest_only
         self._items: deque[Any] = deque()
         self._waiter: asyncio.Future[None] | None = None
+        # The reader's loop, found once: `get_running_loop` costs a getpid()
+        # system call, and `get` waits once per event.
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def __len__(self) -> int:
         return len(self._items)
@@ -56,7 +59,10 @@ class Mailbox:
 
     async def get(self) -> Any:
         while not self._items:
-            self._waiter = asyncio.get_running_loop().create_future()
+            loop = self._loop
+            if loop is None:
+                loop = self._loop = asyncio.get_running_loop()
+            self._waiter = loop.create_future()
             try:
                 await self._waiter
             finally:
