@@ -6,6 +6,8 @@ from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -29,6 +31,9 @@ _LOST = _Lost()
 _Queue = Mailbox
 # A publish waiting to go out: channel, encoded event, the publisher's future.
 _Outgoing = tuple[str, bytes, "asyncio.Future[None]"]
+# A (UN)SUBSCRIBE waiting to go out: command, channel, and for a SUBSCRIBE the
+# future Redis's confirmation resolves.
+_Command = tuple[str, str, "asyncio.Future[None] | None"]
 
 
 @dataclass(eq=False)
@@ -89,6 +94,9 @@ class RedisBus(ProgressBus):
         # Publishes waiting for the end of this turn of the loop, and batches sent.
         self._outbox: list[_Outgoing] | None = None
         self._flushing: set[asyncio.Task[None]] = set()
+        # (UN)SUBSCRIBEs of this turn of the loop, in order, and their batches sent.
+        self._commands: list[_Command] | None = None
+        self._commanding: set[asyncio.Task[None]] = set()
 
     async def publish(self, channel: str, event: Event) -> None:
         """Send `event` to every subscriber of `channel` in any process.
@@ -182,7 +190,7 @@ class RedisBus(ProgressBus):
             state.report_loss.add(queue)
         try:
             if first:
-                await self._send("SUBSCRIBE", channel, confirmed=state.confirmed)
+                self._command("SUBSCRIBE", channel, state.confirmed)
             # Shielded: the future is shared by every subscriber still entering.
             async with asyncio.timeout(self._subscribe_timeout):
                 await asyncio.shield(state.confirmed)
@@ -192,7 +200,7 @@ class RedisBus(ProgressBus):
             state.report_loss.discard(queue)
             if not state.queues and self._channels.get(channel) is state:
                 del self._channels[channel]
-                await self._send("UNSUBSCRIBE", channel)
+                self._command("UNSUBSCRIBE", channel)
 
     def subscriber_count(self, channel: str) -> int:
         """The number of local subscribers of `channel`."""
@@ -215,6 +223,9 @@ class RedisBus(ProgressBus):
             self._flush()  # publishes made just before closing still go out
         if self._flushing:
             await asyncio.gather(*self._flushing, return_exceptions=True)
+        self._commands = None  # the UNSUBSCRIBE from every channel covers them
+        if self._commanding:
+            await asyncio.gather(*self._commanding, return_exceptions=True)
         await self._send("UNSUBSCRIBE")
         self._online = False
         for state in self._channels.values():
@@ -226,21 +237,55 @@ class RedisBus(ProgressBus):
         await self._conn.disconnect()
         await self._redis.aclose(close_connection_pool=True)
 
-    async def _send(
-        self, *args: str, confirmed: "asyncio.Future[None] | None" = None
+    def _command(
+        self, name: str, channel: str, confirmed: "asyncio.Future[None] | None" = None
     ) -> None:
+        """Send SUBSCRIBE or UNSUBSCRIBE at the end of this turn of the loop, with
+        the others of the turn: a thousand watchers arriving or leaving together
+        cost one write, not a thousand."""
+        if self._commands is None:
+            self._commands = []
+            asyncio.get_running_loop().call_soon(self._flush_commands)
+        self._commands.append((name, channel, confirmed))
+
+    def _flush_commands(self) -> None:
+        batch, self._commands = self._commands, None
+        if not batch:
+            return  # dropped by `close`
+        task = asyncio.create_task(self._send_commands(batch), name="gql-media-bus-sub")
+        self._commanding.add(task)
+        task.add_done_callback(self._commanding.discard)
+
+    async def _send_commands(self, batch: list[_Command]) -> None:
+        """`batch` in its order, consecutive commands of one kind as one command
+        with many channels (Redis replies once per channel all the same)."""
+        packed: list[bytes] = []
         async with self._lock:
-            # Offline, the reader subscribes to every channel once it reconnects;
-            # sending now would make redis-py open a connection behind its back.
             if not self._online or not self._conn.is_connected:
-                return
-            if confirmed is not None:
-                self._pending.setdefault(args[1], deque()).append(confirmed)
-            try:
-                await self._conn.send_command(*args, check_health=False)
-            except Exception as exc:  # the reader sees the drop and reconnects
-                self._online = False
-                logger.debug("bus: %s failed: %s", args[0], exc)
+                return  # the reader subscribes to every channel once it reconnects
+            for name, run in groupby(batch, key=itemgetter(0)):
+                channels = []
+                for _, channel, confirmed in run:
+                    channels.append(channel)
+                    if confirmed is not None:
+                        self._pending.setdefault(channel, deque()).append(confirmed)
+                packed += self._conn.pack_command(name, *channels)
+            await self._write(packed, batch[0][0])
+
+    async def _send(self, *args: str) -> None:
+        async with self._lock:
+            if self._online and self._conn.is_connected:
+                await self._write(self._conn.pack_command(*args), args[0])
+
+    async def _write(self, packed: list[bytes], what: str) -> None:
+        # Called holding the lock, online. Offline, the reader subscribes to every
+        # channel once it reconnects; sending then would make redis-py open a
+        # connection behind its back.
+        try:
+            await self._conn.send_packed_command(packed, check_health=False)
+        except Exception as exc:  # the reader sees the drop and reconnects
+            self._online = False
+            logger.debug("bus: %s failed: %s", what, exc)
 
     async def _run(self) -> None:
         delay = _MIN_BACKOFF
@@ -326,7 +371,10 @@ class RedisBus(ProgressBus):
         except orjson.JSONDecodeError:
             logger.warning("bus: dropped a non-JSON message on %s", channel)
             return
-        if sum(_put(queue, event) for queue in state.queues):
+        behind = False
+        for queue in state.queues:
+            behind |= _put(queue, event)
+        if behind:
             logger.warning("bus: a subscriber of %s fell behind", channel)
 
 

@@ -282,3 +282,51 @@ async def test_redis_close_ends_subscriptions_and_disconnects(
             await next_event(events)
     assert await bus_clients(admin, client_name) == []
     assert await numsub(admin, prefix + "a") == 0
+
+
+async def test_redis_subscribes_of_one_turn_go_out_together(
+    prefix: str, admin: Redis, client_name: str
+) -> None:
+    """Watchers that arrive or leave together (a thousand clients back after a
+    restart, a job's end) cost one SUBSCRIBE and one UNSUBSCRIBE on the wire,
+    each naming every channel, not one command per channel."""
+    bus = RedisBus(REDIS_URL, client_name=client_name)
+    channels = [f"{prefix}{n}" for n in range(20)]
+    commands: list[list[str]] = []
+    try:
+        async with bus.subscribe(prefix + "warm"):  # connected, reader running
+            pass
+        [pubsub] = await bus_clients(admin, client_name)
+        host, port = pubsub["addr"].rsplit(":", 1)
+        async with admin.monitor() as monitor:
+
+            async def listen() -> None:
+                async for seen in monitor.listen():
+                    if (seen["client_address"], str(seen["client_port"])) == (
+                        host,
+                        port,
+                    ):
+                        commands.append(seen["command"].split())
+
+            listening = asyncio.create_task(listen())
+            await asyncio.sleep(0.1)  # MONITOR is on
+            async with AsyncExitStack() as stack:
+                streams = await asyncio.gather(
+                    *(stack.enter_async_context(bus.subscribe(c)) for c in channels)
+                )
+                for channel in channels:
+                    await bus.publish(channel, {"channel": channel})
+                for channel, events in zip(channels, streams, strict=True):
+                    assert (await next_event(events))["channel"] == channel
+
+            async def unsubscribed() -> bool:
+                return await numsub(admin, channels[-1]) == 0
+
+            await eventually(unsubscribed)
+            listening.cancel()
+    finally:
+        await bus.close()
+    names = [command[0].upper() for command in commands]
+    assert names == ["SUBSCRIBE", "UNSUBSCRIBE"], commands
+    assert sorted(commands[0][1:]) == sorted(channels)
+    assert sorted(commands[1][1:]) == sorted(channels)
