@@ -55,12 +55,15 @@ class _End:
 class Member:
     """One `subscribe` of one socket in a group: a slot for the latest payload."""
 
-    __slots__ = ("_waiter", "end", "payload", "send")
+    __slots__ = ("_loop", "_waiter", "end", "payload", "send")
 
     def __init__(self) -> None:
         self.payload: str | None = None
         self.end: _End | None = None
         self._waiter: asyncio.Future[None] | None = None
+        # Found once: `get_running_loop` costs a getpid() system call, and each
+        # member of a group waits once per event.
+        self._loop: asyncio.AbstractEventLoop | None = None
         # Writes one payload to this member's socket (set by its handler).
         self.send: Callable[[str], Awaitable[None]] | None = None
 
@@ -81,7 +84,10 @@ class Member:
 
     async def take(self) -> str | _End:
         while self.payload is None and self.end is None:
-            self._waiter = asyncio.get_running_loop().create_future()
+            loop = self._loop
+            if loop is None:
+                loop = self._loop = asyncio.get_running_loop()
+            self._waiter = loop.create_future()
             try:
                 await self._waiter
             finally:
