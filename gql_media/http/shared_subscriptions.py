@@ -113,6 +113,8 @@ class Group:
         # whose clients number operations alike share one frame.
         self._frames: dict[str, str] = {}
         self._frames_of: str | None = None
+        # The start of a `next` frame by operation id, for every payload.
+        self._heads: dict[str, str] = {}
 
     def frame(self, operation_id: str, payload: str) -> str:
         if payload is not self._frames_of:
@@ -121,9 +123,15 @@ class Group:
         if frame is None:
             if len(self._frames) >= _FRAMES_MAX:
                 self._frames.clear()
-            wire_id = orjson.dumps(operation_id).decode()
-            frame = f'{{"id":{wire_id},"type":"next","payload":{payload}}}'
-            self._frames[operation_id] = frame
+            head = self._heads.get(operation_id)
+            if head is None:
+                if len(self._heads) >= _FRAMES_MAX:
+                    self._heads.clear()
+                wire_id = orjson.dumps(operation_id).decode()
+                head = self._heads[operation_id] = (
+                    f'{{"id":{wire_id},"type":"next","payload":'
+                )
+            frame = self._frames[operation_id] = f"{head}{payload}}}"
         return frame
 
     def start(
