@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs in this many pytest-xdist processes: most of its time is spent
+# waiting (servers, subprocesses, rate windows), so two share 2 cores well.
+TEST_WORKERS ?= 2
 export HOST PORT
 
 .PHONY: serve test setup lint bench schema lock
@@ -20,7 +23,7 @@ serve: setup
 # Lint first, so CI (which runs the tests) enforces the layers and types too.
 test: lint
 	scripts/services.sh
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Benchmarks (bench/README.md): all, or one with `make bench ONLY=fanout`. Needs
 # PostgreSQL like `make test`; starts its own Redis, S3 API server and file server.

@@ -37,5 +37,6 @@ async def regenerate_thumbnail(
     old = asset.thumbnail_key
     await models.Asset.filter(id=asset.id).update(thumbnail_key=thumb)
     if old != thumb:
-        await assets.release(runtime, old)
+        # Pages and clients hold signed links to the old one until they expire.
+        assets.release_later(runtime, old)
     return Outcome(str(asset.id))

@@ -19,7 +19,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import BrowserContext, Page, Route, async_playwright
+from playwright.async_api import (
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Route,
+    async_playwright,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent.parent / ".artifacts"
@@ -57,14 +63,18 @@ class LoopbackBrowser:
 
     async def new_page(self) -> Page:
         page = await self.context.new_page()
-        page.on(
-            "console",
-            lambda msg: msg.type == "error" and self.errors.append(msg.text),
-        )
+        page.on("console", self._logged)
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         page.on("request", lambda request: self._saw(request.url))
         page.on("websocket", lambda ws: self._opened(ws.url))
         return page
+
+    def _logged(self, msg: ConsoleMessage) -> None:
+        # A failed load logs no URL in its text ("... status of 404"); its
+        # location names the resource.
+        if msg.type == "error":
+            url = msg.location.get("url")
+            self.errors.append(f"{msg.text} ({url})" if url else msg.text)
 
     def _saw(self, url: str) -> None:
         if is_foreign(url) and url not in self.blocked:

@@ -5,6 +5,7 @@ while `deleted_at` is NULL. A blob or thumbnail is removed from storage only whe
 no live asset references its key any more.
 """
 
+import asyncio
 import logging
 from typing import Any
 
@@ -218,6 +219,43 @@ async def release(runtime: Runtime, *keys: str | None) -> None:
         if not in_use:
             await runtime.storage.delete(key)
             logger.info("released stored object %s", key)
+
+
+class _DeferredReleases:
+    """Releases waiting for the links signed before them to expire: timers of
+    this process. If it stops first, the objects are strays for the storage
+    cleanup."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+def release_later(runtime: Runtime, key: str | None) -> None:
+    """`release(key)` once every link to it signed until now has expired (the
+    link lifetime, `url_ttl_seconds`): for an object an asset stops referencing
+    while it lives on (a replaced thumbnail), so a page showing the old link
+    does not get a 404."""
+    if key is None:
+        return
+    pending = runtime.extensions.setdefault(
+        "assets.deferred_releases", _DeferredReleases()
+    )
+
+    async def later() -> None:
+        await asyncio.sleep(runtime.settings.url_ttl_seconds)
+        try:
+            await release(runtime, key)
+        except Exception:  # the storage cleanup removes what this leaves
+            logger.exception("deferred release of %s failed", key)
+
+    task = asyncio.create_task(later(), name=f"release:{key}")
+    pending.tasks.add(task)
+    task.add_done_callback(pending.tasks.discard)
 
 
 async def start_thumbnail(
