@@ -36,8 +36,8 @@ from typing import Any, TypeVar
 import orjson
 from graphql import (
     FieldNode,
-    GraphQLEnumType,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -289,7 +289,7 @@ def _quick(gql_type: Any) -> dict[type, Callable[[Any], Any]]:
     same answers as graphql-core's serialize_string/_id/_boolean/_int/_float
     and Strawberry's enum type for those exact types; anything else (a bool
     for an Int, a subclass, a custom scalar) takes `serialize`."""
-    serialize = getattr(gql_type, "serialize", None)
+    serialize = gql_type.serialize  # a leaf type's
     if serialize in (serialize_string, serialize_id):
         return {str: _same}
     if serialize is serialize_boolean:
