@@ -5,6 +5,16 @@ import asyncio
 from collections import deque
 from typing import Any
 
+from gql_media.bus.base import Event, SubscriptionLost
+
+
+class Lost:
+    """Put in a subscriber's mailbox when its link to the bus dropped (for
+    subscribers that asked to hear of it: `end_on_loss`)."""
+
+
+LOST = Lost()
+
 
 class Mailbox:
     """What one subscriber has not read yet, never more than `size` items.
@@ -74,3 +84,26 @@ def _revision(event: dict[str, Any]) -> int:
     revision = event.get("revision")
     # An event without a revision is always the newest thing known.
     return revision if isinstance(revision, int) else 1 << 62
+
+
+class Events:
+    """Iterates one subscriber's mailbox to its end (None); `LOST` raises
+    SubscriptionLost. A cancelled wait loses nothing."""
+
+    def __init__(self, mailbox: Mailbox) -> None:
+        self._mailbox = mailbox
+
+    def __aiter__(self) -> "Events":
+        return self
+
+    async def __anext__(self) -> Event:
+        # A class, not an async generator: a timeout around `anext` would close
+        # a generator for good, and callers do time out waits (heartbeats).
+        event = await self._mailbox.get()
+        if event is None:
+            self._mailbox.put_nowait(None)  # stays ended
+            raise StopAsyncIteration
+        if isinstance(event, Lost):
+            self._mailbox.put_nowait(event)  # stays lost
+            raise SubscriptionLost("the connection to the bus dropped")
+        return event  # type: ignore[no-any-return]

@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 from redis.asyncio import Redis
 
-from gql_media.bus.base import Event, ProgressBus, SubscriptionLost
-from gql_media.bus.mailbox import Mailbox
+from gql_media.bus.base import Event, ProgressBus
+from gql_media.bus.mailbox import LOST, Events, Mailbox
 from gql_media.kit.metrics import BUS_PUBLISHED
 
 logger = logging.getLogger(__name__)
@@ -22,12 +22,7 @@ logger = logging.getLogger(__name__)
 _MIN_BACKOFF, _MAX_BACKOFF = 0.1, 5.0
 
 
-class _Lost:
-    """Queued to a subscriber that asked to hear of a dropped link."""
-
-
-_LOST = _Lost()
-# Holds events, `_LOST`, or None once the bus is closed.
+# Holds events, `LOST`, or None once the bus is closed.
 _Queue = Mailbox
 # A publish waiting to go out: channel, encoded event, the publisher's future.
 _Outgoing = tuple[str, bytes, "asyncio.Future[None]"]
@@ -194,7 +189,7 @@ class RedisBus(ProgressBus):
             # Shielded: the future is shared by every subscriber still entering.
             async with asyncio.timeout(self._subscribe_timeout):
                 await asyncio.shield(state.confirmed)
-            yield _Events(queue)
+            yield Events(queue)
         finally:
             state.queues.discard(queue)
             state.report_loss.discard(queue)
@@ -233,7 +228,7 @@ class RedisBus(ProgressBus):
                 state.confirmed.set_exception(RuntimeError("bus is closed"))
                 state.confirmed.exception()  # the waiters report it, not the loop
             for queue in state.queues:
-                _put(queue, None)
+                queue.put_nowait(None)
         await self._conn.disconnect()
         await self._redis.aclose(close_connection_pool=True)
 
@@ -312,7 +307,7 @@ class RedisBus(ProgressBus):
                         state.confirmed = asyncio.get_running_loop().create_future()
                         # Only live subscribers: one still entering has lost nothing.
                         for queue in state.report_loss:
-                            _put(queue, _LOST)
+                            queue.put_nowait(LOST)
                 logger.warning(
                     "bus: Redis pub/sub connection lost (%s); retrying in %.1fs",
                     exc,
@@ -373,7 +368,7 @@ class RedisBus(ProgressBus):
             return
         behind = False
         for queue in state.queues:
-            behind |= _put(queue, event)
+            behind |= queue.put_nowait(event)  # never blocks the reader
         if behind:
             logger.warning("bus: a subscriber of %s fell behind", channel)
 
@@ -391,31 +386,3 @@ def _publish_command(channel: str, data: bytes) -> bytes:
 def _text(value: Any) -> Any:
     # Bytes unless the URL asks for `decode_responses`.
     return value.decode() if isinstance(value, bytes) else value
-
-
-def _put(queue: _Queue, event: Event | _Lost | None) -> bool:
-    """Enqueue `event`, dropping the oldest if full; True if one was dropped."""
-    # Never blocks the reader, which serves every channel.
-    return queue.put_nowait(event)
-
-
-class _Events:
-    """Iterates one subscriber's queue; a cancelled wait loses nothing."""
-
-    def __init__(self, queue: _Queue) -> None:
-        self._queue = queue
-
-    def __aiter__(self) -> "_Events":
-        return self
-
-    async def __anext__(self) -> Event:
-        # A class, not an async generator: a timeout around `anext` would close
-        # a generator for good, and callers do time out waits (heartbeats).
-        event = await self._queue.get()
-        if event is None:
-            self._queue.put_nowait(None)  # stays ended
-            raise StopAsyncIteration
-        if isinstance(event, _Lost):
-            self._queue.put_nowait(event)  # stays lost
-            raise SubscriptionLost("the Redis pub/sub connection dropped")
-        return event

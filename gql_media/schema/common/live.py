@@ -28,8 +28,6 @@ graphql-core either way.
 
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
-from enum import Enum
-from math import isfinite
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -37,7 +35,6 @@ import orjson
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
-    GraphQLEnumType,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -48,15 +45,9 @@ from graphql import (
     Undefined,
     is_leaf_type,
 )
-from graphql.type.scalars import (
-    serialize_boolean,
-    serialize_float,
-    serialize_id,
-    serialize_int,
-    serialize_string,
-)
 
 from gql_media.dataloaders import Loaders
+from gql_media.schema.common.live_leaves import SLOW, quick_serializers
 
 logger = logging.getLogger(__name__)
 
@@ -242,15 +233,16 @@ def _leaf(gql_type: Any, nodes: list[FieldNode], *, non_null: bool) -> _Complete
     if any(node.selection_set for node in nodes):
         raise _Refused
     serialize = gql_type.serialize
-    # What `serialize` gives at once for the common exact types (see `_quick`):
+    # What `serialize` gives at once for the common exact types (see
+    # `quick_serializers`):
     # per event and field, a look-up instead of its chain of isinstance checks.
-    quick = _quick(gql_type)
+    quick = quick_serializers(gql_type)
 
     def leaf(value: Any) -> Any:
         done = quick.get(type(value))
         if done is not None:
             serialized = done(value)
-            if serialized is not _SLOW:
+            if serialized is not SLOW:
                 return serialized
         if value is None:
             if non_null:
@@ -264,57 +256,6 @@ def _leaf(gql_type: Any, nodes: list[FieldNode], *, non_null: bool) -> _Complete
         return serialized
 
     return leaf
-
-
-# Returned by a quick serializer that leaves the value to the type's `serialize`.
-_SLOW = object()
-_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _finite(value: float) -> Any:
-    return value if isfinite(value) else _SLOW  # inf, nan: serialize refuses
-
-
-def _int32(value: int) -> Any:
-    return value if _INT_MIN <= value <= _INT_MAX else _SLOW  # too big: refused
-
-
-def _quick(gql_type: Any) -> dict[type, Callable[[Any], Any]]:
-    """For a leaf type, exact Python types whose serialized value is known
-    without the type's `serialize`, each with how to get it (or `_SLOW`). The
-    same answers as graphql-core's serialize_string/_id/_boolean/_int/_float
-    and Strawberry's enum type for those exact types; anything else (a bool
-    for an Int, a subclass, a custom scalar) takes `serialize`."""
-    serialize = gql_type.serialize  # a leaf type's
-    if serialize in (serialize_string, serialize_id):
-        return {str: _same}
-    if serialize is serialize_boolean:
-        return {bool: _same}
-    if serialize is serialize_int:
-        return {int: _int32}
-    if serialize is serialize_float:
-        return {float: _finite}
-    members = getattr(gql_type, "wrapped_cls", None)  # Strawberry's enum type
-    if isinstance(gql_type, GraphQLEnumType) and isinstance(members, type):
-        if not issubclass(members, Enum):
-            return {}
-        # Each member's name, as the type's serialize finds it (computed once).
-        names: dict[int, str] = {}
-        for member in members:
-            try:
-                names[id(member)] = serialize(member)
-            except Exception:
-                return {}  # a member the type cannot serialize: always `serialize`
-
-        def name(value: Any) -> Any:
-            return names.get(id(value), _SLOW)
-
-        return {members: name}
-    return {}
 
 
 def _fields(raw: Any, parent: GraphQLObjectType, nodes: list[FieldNode]) -> _Fields:

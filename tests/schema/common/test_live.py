@@ -163,8 +163,9 @@ class Text(str):
     ],
 )
 async def test_leaves_answer_as_their_type_serializes(changes: dict[str, Any]) -> None:
-    """Exact Python types take a quicker path than `serialize` (`_quick`); their
-    neighbours (a bool for an Int, an int for a Float, a str subclass) must not."""
+    """Exact Python types take a quicker path than `serialize`
+    (`quick_serializers`); their neighbours (a bool for an Int, an int for a
+    Float, a str subclass) must not."""
     document = "subscription { things { id name ratio flag color colors inner { n } } }"
     full = await answers(document, [thing(**changes)])
     assert seen["plan"] is not None
