@@ -16,6 +16,7 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from gql_media.errors import NotFound, TransientError
 from gql_media.kit import tracing
 from gql_media.settings import StorageSettings
+from gql_media.storage import s3_payload  # noqa: F401 - sends FilePart bodies
 from gql_media.storage.base import Storage, StoredObject
 from gql_media.storage.file_part import FilePart, part_digests
 from gql_media.storage.s3_signing import use_known_payloads
