@@ -14,6 +14,9 @@ records a job's end in Redis, which fails while Redis is down.
 import asyncio
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from arq.constants import in_progress_key_prefix
 from arq.worker import Worker
@@ -43,6 +46,8 @@ class ResilientWorker(Worker):
     # Jobs whose end arq could not record; their in-progress keys are dropped
     # once Redis answers, or they would wait for the whole job timeout.
     _unsettled: set[str] | None = None
+    # The tasks writing the end of a job to Redis (`finish_job`), shielded by arq.
+    _finishing: "set[asyncio.Task[Any]] | None" = None
 
     async def _poll_iteration(self) -> None:
         try:
@@ -119,7 +124,37 @@ class ResilientWorker(Worker):
             await self.pool.delete(in_progress_key_prefix + job_id)
             self._unsettled.discard(job_id)
 
+    async def finish_job(self, *args: Any, **kwargs: Any) -> None:
+        with self._finishing_task():
+            await super().finish_job(*args, **kwargs)
+
+    async def finish_failed_job(self, *args: Any, **kwargs: Any) -> None:
+        with self._finishing_task():
+            await super().finish_failed_job(*args, **kwargs)
+
+    @contextmanager
+    def _finishing_task(self) -> Iterator[None]:
+        # arq runs a job's last Redis writes shielded from cancellation, so they
+        # outlive a stopped worker's job task; `finishing` finds them.
+        task = asyncio.current_task()
+        if self._finishing is None:
+            self._finishing = set()
+        if task is not None:
+            self._finishing.add(task)
+        try:
+            yield
+        finally:
+            self._finishing.discard(task)  # type: ignore[arg-type]
+
+    async def settle(self) -> None:
+        """Wait for the Redis writes of jobs that ended as the worker stopped.
+        Closing the pool under one would leave its pipeline holding a
+        connection (redis-py's "Unclosed client session" when it is collected)."""
+        if self._finishing:
+            await asyncio.gather(*self._finishing, return_exceptions=True)
+
     async def close(self) -> None:
+        await self.settle()
         try:
             await super().close()
         except REDIS_DOWN:

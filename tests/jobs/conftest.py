@@ -61,6 +61,7 @@ class InProcessWorker:
         await asyncio.gather(
             *pending, *self.worker.tasks.values(), return_exceptions=True
         )
+        await self.worker.settle()
         if self.worker.pool is not None:
             await self.worker.pool.aclose()
         await self.runtime.close()
