@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -58,4 +59,46 @@ async def test_a_worker_keeps_its_job_slots_across_an_outage(
         assert sum(m.startswith("redis unreachable") for m in messages) == 1
         assert sum(m.startswith("redis back") for m in messages) == 1
     finally:
+        await pool.aclose()
+
+
+async def test_stopping_waits_for_the_end_of_job_writes(tmp_path: Path) -> None:
+    """arq writes a job's end to Redis shielded from cancellation, so the write
+    outlives the stopped job task; `settle` (run by `close`) waits for it before
+    the pool is closed under it."""
+
+    async def work(ctx: dict[str, Any]) -> None:
+        pass
+
+    port = free_port()
+    with redis_server(port, tmp_path) as server:
+        await wait_for_redis(port)
+        pool = await create_pool(RedisSettings(port=port))
+        worker = ResilientWorker(
+            [func(work, name="work")],  # type: ignore[arg-type]
+            redis_pool=pool,
+            keep_result=0,
+            handle_signals=False,
+        )
+        in_progress = "arq:in-progress:ending"
+        await pool.set(in_progress, b"1")
+        server.popen.send_signal(signal.SIGSTOP)  # Redis hangs: the write waits
+        try:
+
+            async def job_ends() -> None:  # as arq's run_job ends a job
+                await asyncio.shield(
+                    worker.finish_job("ending", True, None, None, False, None, None)
+                )
+
+            ending = asyncio.create_task(job_ends())
+            await asyncio.sleep(0.05)
+            ending.cancel()  # what stopping the worker does to the job's task
+            settling = asyncio.create_task(worker.settle())
+            await asyncio.sleep(0.3)
+            assert not settling.done()  # the write is still on its way
+        finally:
+            server.popen.send_signal(signal.SIGCONT)
+        async with asyncio.timeout(10):
+            await settling
+        assert not await pool.exists(in_progress)  # the end was written
         await pool.aclose()
