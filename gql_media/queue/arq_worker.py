@@ -135,7 +135,7 @@ class ResilientWorker(Worker):
     @contextmanager
     def _finishing_task(self) -> Iterator[None]:
         # arq runs a job's last Redis writes shielded from cancellation, so they
-        # outlive a stopped worker's job task; `finishing` finds them.
+        # outlive a stopped worker's job task; `settle` waits for them.
         task = asyncio.current_task()
         if self._finishing is None:
             self._finishing = set()

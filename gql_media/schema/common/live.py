@@ -234,8 +234,8 @@ def _leaf(gql_type: Any, nodes: list[FieldNode], *, non_null: bool) -> _Complete
         raise _Refused
     serialize = gql_type.serialize
     # What `serialize` gives at once for the common exact types (see
-    # `quick_serializers`):
-    # per event and field, a look-up instead of its chain of isinstance checks.
+    # `quick_serializers`): per event and field, a look-up instead of its chain
+    # of isinstance checks.
     quick = quick_serializers(gql_type)
 
     def leaf(value: Any) -> Any:
