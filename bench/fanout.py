@@ -145,8 +145,9 @@ class Client:
         await self.ws.send(
             json.dumps({"id": sub_id, "type": "subscribe", "payload": payload})
         )
-        # The first frame is the job as stored; the server is subscribed to the
-        # bus before it sends it, so nothing published later can be missed.
+        # The first frame is the job as stored. With Redis, the server may send
+        # it before Redis confirms its SUBSCRIBE: the round asks the server to
+        # wait for that (`count`) before it publishes.
         first = json.loads(await self.ws.recv())
         check(first["type"] == "next", f"subscription refused: {first}")
 
@@ -170,6 +171,7 @@ async def one_round(server: Server, clients: list[Client], rnd: int) -> Sample:
     job = await server.call(cmd="job")
     sub_id = f"r{rnd}"
     await asyncio.gather(*(c.subscribe(sub_id, job["job_id"]) for c in clients))
+    # Answered once the bus delivers to the subscription (Redis confirmed it).
     count = (await server.call(cmd="count", job_id=job["job_id"]))["count"]
     # The app runs one execution per distinct selection: one bus subscriber.
     expected = len(clients) if server.mode == "raw" else 1
@@ -213,6 +215,8 @@ async def many_jobs_round(server: Server, clients: list[Client], rnd: int) -> Sa
     await asyncio.gather(
         *(c.subscribe(sub_id, j["job_id"]) for c, j in zip(clients, jobs, strict=True))
     )
+    # Redis has confirmed every subscription (see fanout_server's `subscribed`).
+    await server.call(cmd="subscribed", job_ids=[j["job_id"] for j in jobs])
     readers = [asyncio.create_task(c.collect()) for c in clients]
     await server.publisher.call(cmd="publish_many", jobs=jobs, n=MANY_EVENTS)
     results = await asyncio.wait_for(asyncio.gather(*readers), 600)

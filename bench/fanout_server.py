@@ -12,7 +12,9 @@ JSON lines on stdin and answering on stdout.
                    no bus, no database)
 
 Commands: {"cmd": "job"} -> {"job_id", "event"}; {"cmd": "count", "job_id"} ->
-{"count"}; {"cmd": "publish", "job_id", "event", "n"} -> {"seconds"};
+{"count"} once the bus delivers to the job's subscribers; {"cmd": "subscribed",
+"job_ids"} -> {} likewise for many jobs; {"cmd": "publish", "job_id", "event", "n"}
+-> {"seconds"};
 {"cmd": "publish_many", "jobs": [{"job_id", "event"}], "n"} -> {"seconds"} (n
 events to each job, round-robin); {"cmd": "quit"}.
 Each published event carries "<sequence> <CLOCK_MONOTONIC ns at publish>" in its
@@ -31,6 +33,7 @@ from typing import Any
 
 import orjson
 import uvicorn
+from redis.asyncio import Redis
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 
 from bench.common import run_loop
@@ -47,6 +50,7 @@ from gql_media.settings_auth import AuthSettings
 
 Publish = Callable[[str, dict[str, Any]], Awaitable[None]]
 Count = Callable[[str], int]
+Subscribed = Callable[[list[str]], Awaitable[None]]
 FIELDS = ("status", "stage", "progress", "message")
 
 
@@ -130,9 +134,34 @@ async def app_server(mode: str, data_dir: Path, port: int, redis_url: str) -> No
         )
         return {"job_id": str(job.id), "event": JobState.from_model(job).to_event()}
 
+    redis = Redis.from_url(redis_url) if mode == "redis" else None
+
+    async def subscribed(channels: list[str]) -> None:
+        """Wait until Redis has this process's subscription to each channel.
+
+        The app sends a subscription's first frame (the row as stored) before
+        Redis confirms the SUBSCRIBE, and re-reads the row once it does, so a
+        client misses nothing the row records. The benchmark's events change no
+        row: one published in between would reach nobody, and a round whose
+        terminal event is lost would never end.
+        """
+        if redis is None:
+            return  # the memory bus subscribes at once
+        deadline = time.monotonic() + 10
+        for start in range(0, len(channels), 1000):
+            chunk = channels[start : start + 1000]
+            while any(n < 1 for _, n in await redis.pubsub_numsub(*chunk)):
+                if time.monotonic() > deadline:
+                    raise TimeoutError("Redis did not confirm the subscriptions")
+                await asyncio.sleep(0.001)
+
     try:
-        await control(new_job, runtime.bus.publish, runtime.bus.subscriber_count)
+        await control(
+            new_job, runtime.bus.publish, runtime.bus.subscriber_count, subscribed
+        )
     finally:
+        if redis is not None:
+            await redis.aclose()
         server.should_exit = True
         await serving
 
@@ -144,7 +173,7 @@ async def publisher(redis_url: str) -> None:
         raise RuntimeError("the publisher holds no jobs")
 
     try:
-        await control(no_job, bus.publish, lambda channel: 0)
+        await control(no_job, bus.publish, lambda channel: 0, immediate)
     finally:
         await bus.close()
 
@@ -203,11 +232,18 @@ async def raw_server(port: int) -> None:
         subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
         compression=None,
     ):
-        await control(new_job, publish, count)
+        await control(new_job, publish, count, immediate)
+
+
+async def immediate(channels: list[str]) -> None:
+    """`subscribed` of a server whose subscriptions take effect at once."""
 
 
 async def control(
-    new_job: Callable[[], Awaitable[dict[str, Any]]], publish: Publish, count: Count
+    new_job: Callable[[], Awaitable[dict[str, Any]]],
+    publish: Publish,
+    count: Count,
+    subscribed: Subscribed,
 ) -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=1 << 24)  # publish_many: 1,000 jobs a line
@@ -221,7 +257,12 @@ async def control(
             case "job":
                 answer(await new_job())
             case "count":
-                answer({"count": count(job_channel(command["job_id"]))})
+                channel = job_channel(command["job_id"])
+                await subscribed([channel])
+                answer({"count": count(channel)})
+            case "subscribed":
+                await subscribed([job_channel(j) for j in command["job_ids"]])
+                answer({})
             case "publish":
                 seconds = await publish_all(
                     publish, command["job_id"], command["event"], command["n"]
