@@ -56,6 +56,13 @@ REPS = scaled({1: 5, 100: 5, 1000: 3}, {1: 2, 10: 2, 100: 2})
 # round takes ~25 s there, and the smaller N have warmed the servers already.
 WARMUP = scaled({1: 1, 100: 1, 1000: 0}, {1: 1, 10: 1, 100: 1})
 MODES = ("raw", "memory", "redis")
+# The burst starts this long after the subscriptions are in place (then a ping
+# wakes both ends). The app reads the job's row once more after subscribing
+# (nothing may fall between the first read and the subscription); a burst
+# published during that read measured the read (about 0.35 ms of the API
+# process's CPU on 2026-12-02), not the delivery. A job's events come seconds
+# after its watchers subscribed, not microseconds.
+SETTLE_SECONDS = 0.05
 QUERY = """
 subscription ($id: ID!) {
   jobProgress(jobId: $id) { status stage progress message }
@@ -177,6 +184,7 @@ async def one_round(server: Server, clients: list[Client], rnd: int) -> Sample:
     expected = len(clients) if server.mode == "raw" else 1
     check(count == expected, f"{count} bus subscribers, not {expected}")
     readers = [asyncio.create_task(c.collect()) for c in clients]
+    await settle(clients)
     await server.publisher.call(
         cmd="publish", job_id=job["job_id"], event=job["event"], n=EVENTS
     )
@@ -196,6 +204,13 @@ async def one_round(server: Server, clients: list[Client], rnd: int) -> Sample:
         "delivered": len(delays) / (len(results) * EVENTS),
         "events_per_s": len(delays) / ((last_receipt - first_publish) / 1e9),
     }
+
+
+async def settle(clients: list[Client]) -> None:
+    """Let the subscriptions' set-up end, then wake both ends with a ping."""
+    await asyncio.sleep(SETTLE_SECONDS)
+    pongs = await asyncio.gather(*(c.ws.ping() for c in clients))
+    await asyncio.gather(*pongs)
 
 
 def check_states(mode: str, got: list[tuple[int, int, int, str]], n: int) -> None:
@@ -218,6 +233,7 @@ async def many_jobs_round(server: Server, clients: list[Client], rnd: int) -> Sa
     # Redis has confirmed every subscription (see fanout_server's `subscribed`).
     await server.call(cmd="subscribed", job_ids=[j["job_id"] for j in jobs])
     readers = [asyncio.create_task(c.collect()) for c in clients]
+    await settle(clients)
     await server.publisher.call(cmd="publish_many", jobs=jobs, n=MANY_EVENTS)
     results = await asyncio.wait_for(asyncio.gather(*readers), 600)
     for got in results:
@@ -377,6 +393,8 @@ async def run(report: Report) -> None:
         "`delivered`: the share of the 100 events each subscriber received (the "
         "app coalesces: one that falls behind gets the latest state). final p99: "
         "the p99 over subscribers of the delay until each has the final state.",
+        "Each burst starts once the subscriptions are set up (Redis confirmed "
+        "them), 50 ms later, after one ping and pong per client.",
         "Each round checks that every subscriber got increasing sequence numbers "
         "ending with the terminal event, then `complete`; and that the bus had one "
         "subscriber (the app: one shared execution per selection) or N (raw).",
