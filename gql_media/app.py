@@ -63,6 +63,7 @@ def create_app(
         try:
             if manage_db:
                 await db.connect(settings.db_url)
+            await runtime.storage.start()
             await runtime.queue.start()
             await recover(runtime)
             logger.info("gql-media ready (storage: %s)", settings.storage.backend)

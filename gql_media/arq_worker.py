@@ -48,6 +48,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     await db.connect(settings.db_url)
     runtime = wire(settings)
     ctx["runtime"] = runtime
+    await runtime.storage.start()
     ctx["sweeper"] = asyncio.create_task(_sweep_forever(runtime))
 
 

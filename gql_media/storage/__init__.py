@@ -12,7 +12,8 @@ def build_storage(settings: Settings) -> Storage:
     """The backend selected by `settings.storage.backend`.
 
     Local storage keeps files under `settings.storage_dir` and signs its links with
-    `settings.signing_key()`; S3 storage opens its client on first use (call
+    `settings.signing_key()`; S3 storage opens its clients in `start()` (the
+    server's lifespan and the worker's start-up call it) or on first use (call
     `S3Storage.ensure_bucket()` at startup to create a missing bucket).
     """
     if settings.storage.backend == "s3":

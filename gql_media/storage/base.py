@@ -119,5 +119,9 @@ class Storage(ABC):
         """
         return None
 
+    async def start(self) -> None:  # noqa: B027 - optional hook
+        """Get ready to serve at start-up, without contacting the store: work the
+        first request would otherwise pay for (loading an SDK's models)."""
+
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release clients and sessions."""

@@ -14,8 +14,9 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from gql_media.errors import NotFound, TransientError
-from gql_media.settings import StorageSettings
+from gql_media.settings import Settings, StorageSettings
 from gql_media.storage.s3 import S3Storage, _mapped_errors
+from tests.conftest import Server
 from tests.support.tls import TLS
 
 MiB = 1024 * 1024
@@ -266,3 +267,68 @@ def client_error(code: str, status: int) -> ClientError:
 def test_error_mapping(error: Exception, mapped: type[Exception]) -> None:
     with pytest.raises(mapped), _mapped_errors(KEY):
         raise error
+
+
+@contextlib.asynccontextmanager
+async def counting_endpoint() -> Any:
+    """A loopback TCP server standing in for S3 that counts the connections it
+    gets (each is closed at once): yields (url, count)."""
+    connections = [0]
+
+    async def accept(
+        _reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        connections[0] += 1
+        writer.close()
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}", connections
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def offline_settings(url: str) -> StorageSettings:
+    return StorageSettings(
+        backend="s3",
+        bucket="media",
+        endpoint_url=url,
+        public_endpoint_url=url.replace("127.0.0.1", "localhost"),
+        region="us-east-1",
+        access_key_id="testing",
+        secret_access_key="testing",
+    )
+
+
+async def test_start_opens_the_clients_and_sends_nothing() -> None:
+    async with counting_endpoint() as (url, connections):
+        storage = S3Storage(offline_settings(url))
+        try:
+            await storage.start()
+            opened = (storage._client, storage._public_client)
+            link = await storage.url(KEY, 60)
+            # The clients `start` opened serve later calls.
+            assert (await storage.client(), await storage.public_client()) == opened
+        finally:
+            await storage.close()
+        assert None not in opened
+        assert connections == [0]  # opening a client and signing send nothing
+        assert link.startswith(url.replace("127.0.0.1", "localhost") + "/media/")
+
+
+async def test_the_server_opens_its_store_at_start_up(settings: Settings) -> None:
+    """The API process opens its S3 clients at start-up, not on the first
+    request that needs them (`create_app`'s lifespan)."""
+    async with counting_endpoint() as (url, connections):
+        server = Server(settings.model_copy(update={"storage": offline_settings(url)}))
+        await server.start()
+        try:
+            storage = server.runtime.storage
+            assert isinstance(storage, S3Storage)
+            assert storage._client is not None
+            assert storage._public_client is not None
+        finally:
+            await server.stop()
+        assert connections == [0]
