@@ -8,7 +8,9 @@ safe), else one re-encode; then the file becomes an asset like any import
 import asyncio
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 from uuid import UUID
 
 from gql_media import models
@@ -25,6 +27,10 @@ logger = logging.getLogger(__name__)
 
 FETCH_SHARE = 0.05
 STITCH_SHARE = 0.8
+# Inputs read (downloaded, probed) at once: each probe is a process of its own.
+AT_ONCE = 4
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 async def stitch_videos(
@@ -36,11 +42,11 @@ async def stitch_videos(
     inputs = await _inputs(runtime, job.payload["inputs"])
     settings = runtime.settings
     await reporter.stage("fetch", 0.0, "reading the inputs")
-    paths = [
-        await _local(runtime, row, work_dir / f"input-{i}")
-        for i, row in enumerate(inputs)
-    ]
-    layouts = [await media.layout(p, settings.media) for p in paths]
+    paths = await _each(
+        list(enumerate(inputs)),
+        lambda item: _local(runtime, item[1], work_dir / f"input-{item[0]}"),
+    )
+    layouts = await _each(paths, lambda path: media.layout(path, settings.media))
     durations = [row.duration_seconds or 0.0 for row in inputs]
     total = sum(durations) or 1.0
     dest = work_dir / "stitched.mp4"
@@ -72,6 +78,26 @@ async def stitch_videos(
         size=size,
         start=FETCH_SHARE + STITCH_SHARE,
     )
+
+
+async def _each(
+    items: list[Item], step: Callable[[Item], Awaitable[Result]]
+) -> list[Result]:
+    """`step` of each item, a few at a time (each is a download or an ffprobe:
+    100 inputs must not start 100 at once); the results in the items' order.
+    The first failure cancels the others and is raised as itself."""
+    slots = asyncio.Semaphore(AT_ONCE)
+
+    async def one(item: Item) -> Result:
+        async with slots:
+            return await step(item)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(one(item)) for item in items]
+    except BaseExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+    return [task.result() for task in tasks]
 
 
 async def _inputs(runtime: Runtime, ids: list[str]) -> list[models.Asset]:

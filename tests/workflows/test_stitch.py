@@ -2,6 +2,7 @@
 re-encode when they differ (sizes, frame rates, a clip without audio), and every
 bad input refused before anything is written."""
 
+import asyncio
 import json
 import subprocess
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Any
 import pytest
 
 from gql_media import models
+from gql_media.errors import MediaError
+from gql_media.jobs import stitch as stitch_job
 from tests.conftest import Server, wait_for_job
 from tests.support.graphql import data
 from tests.support.media import make_image, make_video
@@ -162,3 +165,41 @@ async def test_bad_stitch_inputs_are_refused_and_nothing_is_written(
     result = await stitch(server, [a, b])
     assert result["code"] == "TOO_LARGE" and result["limit"] == 2
     assert await counts() == before
+
+
+async def test_inputs_are_read_a_few_at_a_time_in_order() -> None:
+    running, most = 0, 0
+
+    async def step(i: int) -> int:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.001 * (10 - i))  # later ones finish first
+        running -= 1
+        return 2 * i
+
+    assert await stitch_job._each(list(range(10)), step) == [2 * i for i in range(10)]
+    assert most == stitch_job.AT_ONCE
+
+
+async def test_a_failed_input_read_stops_the_others() -> None:
+    started: list[int] = []
+    cancelled: list[int] = []
+
+    async def step(i: int) -> int:
+        started.append(i)
+        if i == 2:
+            raise MediaError("ffprobe could not read an input of the stitch")
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.append(i)
+            raise
+        return i
+
+    with pytest.raises(MediaError, match="could not read"):  # itself, not a group
+        async with asyncio.timeout(5):
+            await stitch_job._each(list(range(10)), step)
+    # The slot the failure freed may start one more before the cancellation.
+    assert len(started) <= stitch_job.AT_ONCE + 1  # the rest never started
+    assert sorted(cancelled) == sorted(set(started) - {2})
