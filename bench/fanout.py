@@ -43,7 +43,7 @@ from bench.common import (
     times,
     work_dir,
 )
-from bench.services import redis_server
+from bench.services import cpu_seconds, redis_server
 from tests.support.processes import free_port, wait_for_redis
 
 COUNTS = scaled([1, 100, 1000], [1, 10, 100])
@@ -234,8 +234,10 @@ async def many_jobs_round(server: Server, clients: list[Client], rnd: int) -> Sa
     await server.call(cmd="subscribed", job_ids=[j["job_id"] for j in jobs])
     readers = [asyncio.create_task(c.collect()) for c in clients]
     await settle(clients)
+    cpu_before = cpu_seconds(server.proc.pid)
     await server.publisher.call(cmd="publish_many", jobs=jobs, n=MANY_EVENTS)
     results = await asyncio.wait_for(asyncio.gather(*readers), 600)
+    cpu = cpu_seconds(server.proc.pid) - cpu_before
     for got in results:
         check_states(server.mode, got, MANY_EVENTS)
     first_publish = min(got[0][1] for got in results)
@@ -248,6 +250,9 @@ async def many_jobs_round(server: Server, clients: list[Client], rnd: int) -> Sa
         * MANY_EVENTS
         / ((last_final - first_publish) / 1e9),
         "delivered": received / (len(clients) * MANY_EVENTS),
+        # The server process's CPU per frame sent (it publishes too, but for
+        # Redis).
+        "cpu_us_per_frame": cpu / received * 1e6,
     }
 
 
@@ -273,6 +278,7 @@ async def many_jobs(
         table.add(
             n, LABELS[mode], f"{median(s['updates_per_s']):,.0f}",
             f"{median(s['delivered']):.0%}",
+            f"{median(s['cpu_us_per_frame']):.0f} µs",
             times(ratio(s["updates_per_s"], raw["updates_per_s"])),
         )  # fmt: skip
         if mode != "raw":
@@ -280,6 +286,11 @@ async def many_jobs(
                 f"fanout {n} jobs x 1 subscriber {mode}: updates/s vs raw",
                 ratio(s["updates_per_s"], raw["updates_per_s"]),
                 "gql-media / bare broadcast; target >= 0.5",
+            )
+            report.ratio(
+                f"fanout {n} jobs x 1 subscriber {mode}: server CPU per frame vs raw",
+                ratio(s["cpu_us_per_frame"], raw["cpu_us_per_frame"]),
+                "CPU time of the server process per frame sent; above 1 costs more",
             )
 
 
@@ -312,7 +323,8 @@ async def run(report: Report) -> None:
     )  # fmt: skip
     many_table = report.table(
         f"fanout: N subscribers on N different jobs, {MANY_EVENTS} events each",
-        "N", "server", "updates/s", "delivered", "updates/s vs raw",
+        "N", "server", "updates/s", "delivered", "server CPU per frame",
+        "updates/s vs raw",
     )  # fmt: skip
     with redis_server(redis_port, work):
         await wait_for_redis(redis_port)
@@ -400,7 +412,10 @@ async def run(report: Report) -> None:
         "subscriber (the app: one shared execution per selection) or N (raw).",
         "Many jobs: updates/s = N x 10 states over first publish -> the moment the "
         "last subscriber has its final state (a coalesced state counts as conveyed "
-        "by the later one it was folded into).",
+        "by the later one it was folded into). Server CPU per frame: the server "
+        "process's CPU time over the round (its threads' schedstat) per frame "
+        "it sent; the memory bus and the raw server publish in that process, the "
+        "Redis one does not (its reader does).",
         "Neither server compresses (the app's GQL_MEDIA_WS_PER_MESSAGE_DEFLATE "
         "default; the raw server with compression=None).",
         "Clients and servers share this machine's 2 cores; all 1,000 clients run "

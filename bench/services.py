@@ -208,6 +208,19 @@ def rss(pid: int) -> int:
     return _status_kib(pid, "VmRSS") * 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time the process's threads have used so far, in seconds, to the
+    nanosecond (`/proc/<pid>/task/*/schedstat`; `stat` counts 10 ms ticks).
+    Children are not included, nor threads that have ended."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # the thread ended meanwhile
+    return total / 1e9
+
+
 def reset_peak_rss(pid: int) -> None:
     """Start a new peak from the current RSS (Linux: `5` in clear_refs), so one
     process can be measured import by import."""
