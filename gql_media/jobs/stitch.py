@@ -42,11 +42,17 @@ async def stitch_videos(
     inputs = await _inputs(runtime, job.payload["inputs"])
     settings = runtime.settings
     await reporter.stage("fetch", 0.0, "reading the inputs")
-    paths = await _each(
-        list(enumerate(inputs)),
+    # An input may come back (an intro between scenes): each stored file is
+    # fetched and probed once, then listed as often as it appears.
+    keys = list(dict.fromkeys(_key(row) for row in inputs))
+    local = await _each(
+        list(enumerate(keys)),
         lambda item: _local(runtime, item[1], work_dir / f"input-{item[0]}"),
     )
-    layouts = await _each(paths, lambda path: media.layout(path, settings.media))
+    found = await _each(local, lambda path: media.layout(path, settings.media))
+    read = dict(zip(keys, zip(local, found, strict=True), strict=True))
+    paths = [read[_key(row)][0] for row in inputs]
+    layouts = [read[_key(row)][1] for row in inputs]
     durations = [row.duration_seconds or 0.0 for row in inputs]
     total = sum(durations) or 1.0
     dest = work_dir / "stitched.mp4"
@@ -119,13 +125,17 @@ async def _inputs(runtime: Runtime, ids: list[str]) -> list[models.Asset]:
     return ordered
 
 
-async def _local(runtime: Runtime, row: models.Asset, dest: Path) -> Path:
-    """A local path of the input's blob (the stored file itself when local)."""
-    assert row.storage_key is not None
-    path = runtime.storage.local_path(row.storage_key)
+def _key(row: models.Asset) -> str:
+    assert row.storage_key is not None  # `_inputs` admits stored files only
+    return row.storage_key
+
+
+async def _local(runtime: Runtime, key: str, dest: Path) -> Path:
+    """A local path of a stored file (the stored file itself when local)."""
+    path = runtime.storage.local_path(key)
     if path is not None:
         return path
-    await runtime.storage.download(row.storage_key, dest)
+    await runtime.storage.download(key, dest)
     return dest
 
 

@@ -13,6 +13,8 @@ import pytest
 from gql_media import models
 from gql_media.errors import MediaError
 from gql_media.jobs import stitch as stitch_job
+from gql_media.settings import Settings, StorageSettings
+from gql_media.storage import S3Storage
 from tests.conftest import Server, wait_for_job
 from tests.support.graphql import data
 from tests.support.media import make_image, make_video
@@ -203,3 +205,44 @@ async def test_a_failed_input_read_stops_the_others() -> None:
     # The slot the failure freed may start one more before the cancellation.
     assert len(started) <= stitch_job.AT_ONCE + 1  # the rest never started
     assert sorted(cancelled) == sorted(set(started) - {2})
+
+
+async def test_stitched_from_s3_each_stored_file_fetched_once(
+    settings: Settings,
+    s3_settings: StorageSettings,
+    clips: dict[str, Path],
+    no_stray_files: None,
+) -> None:
+    """With S3 the job downloads its inputs: an input listed twice is fetched
+    once and joined twice."""
+    server = Server(settings.model_copy(update={"storage": s3_settings}))
+    await server.start()
+    try:
+        a = await ready_video(server, clips["a"])
+        b = await ready_video(server, clips["b"])
+        storage = server.runtime.storage
+        assert isinstance(storage, S3Storage)
+        fetched: list[str] = []
+        client = await storage.client()
+        client.meta.events.register(
+            "before-call.s3.GetObject",
+            lambda params, **_: fetched.append(params["url_path"].rsplit("/", 1)[-1]),
+        )
+        result = await stitch(server, [a, b, a])
+        assert result["__typename"] == "StitchVideosSuccess", result
+        job = await wait_for_job(result["job"]["id"], timeout=90)
+        assert job.status is models.JobStatus.SUCCEEDED, job.error_message
+        asset = await models.Asset.get(id=job.asset_id)  # type: ignore[attr-defined]
+        inputs = {str(r.id): r for r in await models.Asset.filter(id__in=[a, b])}
+        assert sorted(fetched) == sorted(
+            (inputs[a].checksum or "", inputs[b].checksum or "")
+        )
+        assert asset.generation_params == {"inputs": [a, b, a], "mode": "copy"}
+        durations = {i: r.duration_seconds or 0.0 for i, r in inputs.items()}
+        assert asset.duration_seconds == pytest.approx(
+            2 * durations[a] + durations[b], abs=0.1
+        )
+        assert asset.storage_key is not None
+        assert await storage.size(asset.storage_key) == asset.size_bytes
+    finally:
+        await server.stop()
