@@ -50,9 +50,10 @@ async def stitch_videos(
         lambda item: _local(runtime, item[1], work_dir / f"input-{item[0]}"),
     )
     found = await _each(local, lambda path: media.layout(path, settings.media))
-    read = dict(zip(keys, zip(local, found, strict=True), strict=True))
-    paths = [read[_key(row)][0] for row in inputs]
-    layouts = [read[_key(row)][1] for row in inputs]
+    path_of = dict(zip(keys, local, strict=True))
+    layout_of = dict(zip(keys, found, strict=True))
+    paths = [path_of[_key(row)] for row in inputs]
+    layouts = [layout_of[_key(row)] for row in inputs]
     durations = [row.duration_seconds or 0.0 for row in inputs]
     total = sum(durations) or 1.0
     dest = work_dir / "stitched.mp4"
