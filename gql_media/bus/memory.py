@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from gql_media.bus.base import Event, ProgressBus
-from gql_media.bus.mailbox import Mailbox
+from gql_media.bus.mailbox import Events, Mailbox
 from gql_media.kit.metrics import BUS_PUBLISHED
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,9 @@ class MemoryBus(ProgressBus):
         queue = Mailbox(self._max_backlog, latest_only=latest_only)
         self._subscribers[channel].add(queue)
         try:
-            yield _drain(queue)
+            # A class, not an async generator: one level less to resume per
+            # event (and a timed-out wait loses nothing, as on Redis).
+            yield Events(queue)
         finally:
             subscribers = self._subscribers.get(channel)
             if subscribers is not None:
@@ -53,8 +55,3 @@ class MemoryBus(ProgressBus):
     def unread(self, channel: str) -> int:
         """The most events any one subscriber of `channel` has not read yet."""
         return max(map(len, self._subscribers.get(channel, ())), default=0)
-
-
-async def _drain(queue: Mailbox) -> AsyncIterator[Event]:
-    while True:
-        yield await queue.get()
