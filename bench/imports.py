@@ -93,9 +93,10 @@ async def run(report: Report) -> None:
         "gql-media's span: importAsset sent -> the jobProgress subscription's "
         "terminal event; the asset is then checked READY with the checksum of "
         "sha256sum and the store checked to hold the bytes.",
-        "gql-media also fsyncs the download, writes job rows and progress events, "
-        "and stores under a temp name then renames; the shell script does none of "
-        "that. Local store = embedded mode (SQLite, in-process jobs); S3 store = "
+        "gql-media also writes job rows and progress events, and stores under a "
+        "temp name then renames; the shell script does neither (neither side "
+        "fsyncs: a download is fetched again if its job dies). Local store = "
+        "embedded mode (SQLite, in-process jobs); S3 store = "
         "distributed mode (API + arq worker + PostgreSQL + Redis + moto).",
         "Worker peak RSS: VmHWM of the process that ran the job (`gql-media serve` "
         "embedded, the arq worker distributed), reset before each import; ffmpeg "
