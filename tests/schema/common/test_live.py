@@ -217,6 +217,36 @@ async def test_documents_outside_a_plan_are_refused(document: str) -> None:
     assert seen["plan"] is None
 
 
+async def test_one_plan_per_document_whatever_the_variables() -> None:
+    document = "subscription ($n: Int!) { things(count: $n) { name ratio } }"
+    OBJECTS[:] = [thing()]
+    plans = []
+    for n in (1, 2):
+        seen.clear()
+        stream = await schema.subscribe(document, variable_values={"n": n})
+        assert not isinstance(stream, ExecutionResult), stream
+        full = [payload(result) async for result in stream]  # type: ignore[arg-type]
+        assert seen["answers"] == full
+        plans.append(seen["plan"])
+    assert plans[0] is not None and plans[0] is plans[1]
+    # Another selection of the same field: another plan, with its own shape.
+    other = await answers("subscription { things { name } }", [thing()])
+    assert seen["plan"] is not None and seen["plan"] is not plans[0]
+    assert seen["answers"] == other == ['{"data":{"things":{"name":"clip"}}}']
+
+
+async def test_long_documents_get_a_plan_per_execution() -> None:
+    # Not kept: clients choose the documents, and the cache must stay small.
+    document = "#" + "x" * (32 * 1024) + "\nsubscription { things { name } }"
+    plans = []
+    for _ in range(2):
+        full = await answers(document, [thing()])
+        assert seen["answers"] == full
+        plans.append(seen["plan"])
+    assert plans[0] is not None and plans[1] is not None
+    assert plans[0] is not plans[1]
+
+
 class _Info:
     """Just what `deliver` reads of Strawberry's Info."""
 
