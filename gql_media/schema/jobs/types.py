@@ -44,26 +44,14 @@ class Job:
 
     @classmethod
     def from_state(cls, state: JobState) -> "Job":
-        return cls(
-            id=strawberry.ID(state.id),
-            kind=state.kind,
-            status=state.status,
-            stage=state.stage,
-            progress=state.progress,
-            message=state.message,
-            attempts=state.attempts,
-            max_attempts=state.max_attempts,
-            is_duplicate=state.is_duplicate,
-            error_code=state.error_code,
-            error_message=state.error_message,
-            created_at=state.created_at,
-            updated_at=state.updated_at,
-            started_at=state.started_at,
-            finished_at=state.finished_at,
-            revision=state.revision,
-            asset_id=state.asset_id,
-            result_key=state.result_key,
-        )
+        # Once per event and watched job: the state's attributes are the type's
+        # fields plus the owner (tests/schema/test_job_type.py keeps it so), copied
+        # in one go instead of by the dataclass __init__ (0.27 us, not 1.15 us).
+        fields = state.__dict__.copy()
+        del fields["owner_id"]
+        job = object.__new__(cls)
+        job.__dict__ = fields
+        return job
 
     @classmethod
     def from_model(cls, row: models.Job) -> "Job":
