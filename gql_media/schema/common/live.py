@@ -162,9 +162,9 @@ class Plan:
 
         One plan per schema, document, operation and root field, whatever the
         variables (a plan covers no arguments or directives below the root): a
-        thousand watchers of a thousand jobs through one document run the same
-        completers, which stay warm in the CPU's caches, instead of a thousand
-        copies compiled one per shared execution.
+        thousand watchers of a thousand jobs through one document run one set of
+        completers, not a thousand copies compiled one per shared execution
+        (measured in bench/fanout.py: about a fifth less CPU per frame).
         """
         raw = info._raw_info  # graphql-core's GraphQLResolveInfo
         key = _plan_key(raw)
