@@ -30,6 +30,7 @@ import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from operator import attrgetter
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 import orjson
 from graphql import (
@@ -170,11 +171,14 @@ class Plan:
         key = _plan_key(raw)
         if key is None:
             return cls._compile(raw)
-        if key in _PLANS:
-            return _PLANS[key]
-        if len(_PLANS) >= _PLANS_MAX:
-            _PLANS.clear()
-        plan = _PLANS[key] = cls._compile(raw)
+        plans = _PLANS.get(raw.schema)
+        if plans is None:
+            plans = _PLANS[raw.schema] = {}
+        if key in plans:
+            return plans[key]
+        if len(plans) >= _PLANS_MAX:
+            plans.clear()
+        plan = plans[key] = cls._compile(raw)
         return plan
 
     @classmethod
@@ -200,24 +204,27 @@ class Plan:
         return orjson.dumps({"data": data}).decode()
 
 
-# Compiled plans (None: refused) by `_plan_key`; cleared when full. Documents
-# longer than `_PLAN_TEXT_MAX` are compiled per execution: the cache holds at
-# most 256 texts of 32 KiB, whatever clients send.
-_PLANS: dict[tuple[Any, ...], "Plan | None"] = {}
+# Compiled plans (None: refused) by schema, then by `_plan_key`; a schema's are
+# cleared when full, and go with the schema (a plan refers to its types, not to
+# it). Documents longer than `_PLAN_TEXT_MAX` are compiled per execution: a
+# schema's cache holds at most 256 texts of 32 KiB, whatever clients send.
+_PLANS: "WeakKeyDictionary[Any, dict[tuple[Any, ...], Plan | None]]" = (
+    WeakKeyDictionary()
+)
 _PLANS_MAX = 256
 _PLAN_TEXT_MAX = 32 * 1024
 
 
 def _plan_key(raw: Any) -> tuple[Any, ...] | None:
-    """What a plan depends on: the schema, the document's text, the operation
-    and the root field's place in it (None: compile it for this execution,
-    the document having kept no text or a long one)."""
+    """What a plan depends on besides the schema: the document's text, the
+    operation and the root field's place in it (None: compile it for this
+    execution, the document having kept no text or a long one)."""
     location = raw.operation.loc
     if location is None or len(location.source.body) > _PLAN_TEXT_MAX:
         return None
     nodes: list[FieldNode] = raw.field_nodes
     starts = tuple(node.loc.start if node.loc else -1 for node in nodes)
-    return (raw.schema, location.source.body, location.start, starts)
+    return (location.source.body, location.start, starts)
 
 
 def _response_key(node: FieldNode) -> str:

@@ -7,6 +7,8 @@ core, Strawberry, our scalars) are the reference.
 """
 
 import enum
+import gc
+import weakref
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
@@ -309,3 +311,24 @@ def test_a_plan_that_ever_disagrees_is_dropped() -> None:
     sink.expect('{"data":{"x":2}}')
     sink.check('{"data":{"x":3}}')
     assert not sink.active and not sink.allowed
+
+
+async def test_a_schemas_plans_go_with_it() -> None:
+    from gql_media.schema.common import live
+
+    @strawberry.type
+    class Sub:
+        @strawberry.subscription
+        async def things(self, info: strawberry.Info) -> AsyncGenerator[Thing, None]:
+            assert Plan.of(info) is not None
+            yield thing()
+
+    throwaway = strawberry.Schema(query=Query, subscription=Sub)
+    stream = await throwaway.subscribe("subscription { things { name ratio } }")
+    assert not isinstance(stream, ExecutionResult)
+    assert [result.data async for result in stream]  # type: ignore[union-attr]
+    core = weakref.ref(throwaway._schema)
+    assert core() in live._PLANS
+    del throwaway, stream
+    gc.collect()
+    assert core() is None
