@@ -9,11 +9,12 @@ import strawberry
 from gql_media import models
 from gql_media.schema.jobs.types import Job
 from gql_media.services.jobs.state import JobState
+from tests.support.jobs import job_state
 
 
 def state() -> JobState:
     at = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
-    return JobState(
+    return job_state(
         id="job-1",
         owner_id="owner-1",
         kind=models.JobKind.EXPORT_GENERATION,
@@ -23,7 +24,6 @@ def state() -> JobState:
         message="no space left",
         revision=7,
         attempts=2,
-        max_attempts=3,
         asset_id="asset-1",
         is_duplicate=True,
         error_code="STORAGE",
@@ -32,7 +32,6 @@ def state() -> JobState:
         updated_at=at + timedelta(seconds=1),
         started_at=at + timedelta(seconds=2),
         finished_at=at + timedelta(seconds=3),
-        result_key="exports/x.zip",
     )
 
 

@@ -171,9 +171,7 @@ class Plan:
         key = _plan_key(raw)
         if key is None:
             return cls._compile(raw)
-        plans = _PLANS.get(raw.schema)
-        if plans is None:
-            plans = _PLANS[raw.schema] = {}
+        plans = _PLANS.setdefault(raw.schema, {})
         if key in plans:
             return plans[key]
         if len(plans) >= _PLANS_MAX:
